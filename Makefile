@@ -1,0 +1,27 @@
+# Two commands for a newcomer: `make site` builds the sample site, `make test` runs the tests.
+# Each creates .venv from pyproject.toml when needed and reinstalls only when that file changes.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: site test check lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+site: $(STAMP)
+	$(PY) build.py build
+
+check: $(STAMP)
+	$(PY) build.py check
+
+test: $(STAMP)
+	$(PY) -m ruff check briefing_site tests build.py benchmarks
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf site .site.* $(VENV) .pytest_cache .ruff_cache

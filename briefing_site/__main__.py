@@ -1,0 +1,5 @@
+"""``python -m briefing_site``."""
+
+from .cli import main
+
+raise SystemExit(main())

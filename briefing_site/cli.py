@@ -1,0 +1,115 @@
+"""Command line: parse arguments, call the library, print what happened, return an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import BuildFailed, Diagnostic, OutputError
+from .pipeline import DEFAULT_TEMPLATES, build_site
+from .scaffold import ScaffoldError, create_briefing
+from .write import check_output, write_site
+
+OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits with 2 already; keep its wording
+        self.print_usage(sys.stderr)
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="briefing-site", description=(
+        "Build a static website of research briefings, with a glossary and a timeline."))
+    parser.add_argument("--version", action="version", version=f"briefing-site {__version__}")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+
+    def content_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                         help="the content folder (default: content)")
+        sub.add_argument("--templates", type=Path, default=None, metavar="DIR",
+                         help="the templates folder (default: templates beside the content "
+                              "folder, else the built-in theme)")
+        sub.add_argument("--strict", action="store_true",
+                         help="treat warnings (glossary hygiene) as errors")
+        sub.add_argument("--drafts", action="store_true", help="include briefings marked draft")
+
+    build = commands.add_parser("build", help="build the site (the default command)",
+                                description="Build the content folder into a static site.")
+    content_options(build)
+    build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                       help="the output folder (default: site)")
+    build.add_argument("--base-url", default=None, metavar="URL",
+                       help="the public address of the site, overriding site.yml's base_url")
+    check = commands.add_parser("check", help="check the content, write nothing",
+                                description="Validate everything and report every problem.")
+    content_options(check)
+    new = commands.add_parser("new", help="create a new briefing",
+                              description="Create content/briefings/<slug>.md with every "
+                                          "front-matter field, as a draft.")
+    new.add_argument("title", help="the briefing's title")
+    new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                     help="the content folder (default: content)")
+    return parser
+
+
+def _templates(args: argparse.Namespace) -> Path:
+    if args.templates is not None:
+        return args.templates
+    beside = args.content.parent / "templates"
+    return beside if beside.is_dir() else DEFAULT_TEMPLATES
+
+
+def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic, file=sys.stderr)
+
+
+def _build(args: argparse.Namespace, write: bool) -> int:
+    started = time.perf_counter()
+    try:
+        if write:
+            check_output(args.out)
+        result = build_site(args.content, _templates(args), drafts=args.drafts,
+                            strict=args.strict, base_url=getattr(args, "base_url", None))
+        if write:
+            write_site(result.files, args.out)
+    except BuildFailed as failed:
+        _report(failed.diagnostics)
+        count = len(failed.diagnostics)
+        kept = " The previous site was left as it was." if write else ""
+        print(f"Build failed: {count} error{'s' * (count != 1)}.{kept}", file=sys.stderr)
+        return CONTENT_ERROR
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return CONTENT_ERROR
+    _report(result.warnings)
+    seconds = time.perf_counter() - started
+    warned = f", {len(result.warnings)} warnings" if result.warnings else ""
+    if write:
+        print(f"Built {result.pages} pages ({result.briefings} briefings) into {args.out}/ "
+              f"in {seconds:.2f} s{warned}. Open {args.out / 'index.html'}")
+    else:
+        print(f"Checked {result.briefings} briefings, {result.pages} pages: no errors{warned}.")
+    return OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 content error, 2 usage error)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv = ["build", *argv]
+    args = _parser().parse_args(argv)
+    if args.command == "new":
+        try:
+            path = create_briefing(args.content, args.title)
+        except (ScaffoldError, OSError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return CONTENT_ERROR
+        print(f"Created {path} (a draft: set 'draft: false' to publish it).")
+        return OK
+    return _build(args, write=args.command == "build")

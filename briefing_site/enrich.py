@@ -1,0 +1,261 @@
+"""Cross-references between briefings, glossary and timeline, computed once before rendering.
+
+Turns the model and the converted bodies into what the pages show: term backlinks, events and
+editors' notes beside the paragraph they concern, reading times, and glossary hygiene.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .errors import WARNING, Diagnostic
+from .markdown_ext import GlossaryEntry, Paragraph
+from .markup import BodyConverter, Document, FieldRenderer
+from .model import Briefing, Event, PartialDate, Site, Sourced, Term
+
+ARTICLE_DIR = "briefings"
+_SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)")
+_QUOTE_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-",
+                             "—": "-", "\u00a0": " "})
+
+
+@dataclass(frozen=True)
+class Link:
+    """A labelled link, relative to the site root."""
+
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A paragraph of a briefing, as a citable place."""
+
+    briefing: Briefing
+    paragraph: Paragraph
+
+    @property
+    def href(self) -> str:
+        return f"{ARTICLE_DIR}/{self.briefing.slug}.html#{self.paragraph.id}"
+
+
+@dataclass(frozen=True)
+class MentionGroup:
+    """The paragraphs of one briefing that mention something."""
+
+    briefing: Briefing
+    mentions: tuple[Mention, ...]
+
+
+def group_mentions(mentions: list[Mention]) -> tuple[MentionGroup, ...]:
+    """Mentions grouped by briefing, keeping the order in which briefings first appear."""
+    groups: dict[str, list[Mention]] = {}
+    for mention in mentions:
+        groups.setdefault(mention.briefing.slug, []).append(mention)
+    return tuple(MentionGroup(ms[0].briefing, tuple(ms)) for ms in groups.values())
+
+
+@dataclass(frozen=True)
+class NoteView:
+    note: Sourced
+    html: str
+
+
+@dataclass(frozen=True)
+class BlockView:
+    html: str
+    events: tuple[Event, ...] = ()
+    notes: tuple[NoteView, ...] = ()
+
+
+@dataclass(frozen=True)
+class TermView:
+    term: Term
+    tip: str
+    definition_html: str
+    later: tuple[tuple[PartialDate, str], ...]
+    related: tuple[Term, ...]
+    mentions: tuple[MentionGroup, ...]
+
+    @property
+    def letter(self) -> str:
+        """The A-Z heading the term is filed under."""
+        first = sort_name(self.term)[:1].upper()
+        return first if first.isalpha() else "#"
+
+
+@dataclass(frozen=True)
+class EventView:
+    event: Event
+    description_html: str
+    terms: tuple[Term, ...]
+    discussed: tuple[MentionGroup, ...]
+
+
+@dataclass(frozen=True)
+class BriefingView:
+    briefing: Briefing
+    blocks: tuple[BlockView, ...]
+    terms: tuple[TermView, ...]  # in order of first use
+    minutes: int
+    words: int
+    bios: tuple[str, ...]
+    disclaimer_html: str
+    summary_html: str
+
+    @property
+    def url(self) -> str:
+        return f"{ARTICLE_DIR}/{self.briefing.slug}.html"
+
+
+@dataclass
+class Enriched:
+    site: Site
+    briefings: tuple[BriefingView, ...]  # newest first
+    terms: tuple[TermView, ...]  # A-Z
+    events: tuple[EventView, ...]  # chronological
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def short_text(term: Term, renderer: FieldRenderer) -> str:
+    """The hover text of a term: its ``short``, else the first sentence of its definition."""
+    if term.short:
+        return term.short
+    plain = renderer.plain(term.definition)
+    match = _SENTENCE.match(plain)
+    return match.group(1) if match else plain
+
+
+def fold(text: str) -> str:
+    """Text compared for locators: typographic quotes and dashes folded, spaces collapsed."""
+    return " ".join(text.translate(_QUOTE_FOLD).split())
+
+
+def enrich(site: Site, include_drafts: bool = False) -> Enriched:
+    """Convert every briefing and tie briefings, terms and events together."""
+    renderer = FieldRenderer()
+    diagnostics: list[Diagnostic] = []
+    tips = {term.id: short_text(term, renderer) for term in site.terms}
+    converter = BodyConverter(
+        tuple(GlossaryEntry(t.id, t.forms, tips[t.id]) for t in site.terms),
+        glossary_href="../glossary.html",
+        known_abbreviations=site.config.known_abbreviations)
+    # Drafts are converted too, so that a locator quoting a draft is found, not an error.
+    docs = {b.slug: converter.convert(b.body) for b in site.briefings}
+    published = [b for b in site.briefings if include_drafts or not b.draft]
+    live = {b.slug for b in published}
+
+    def locate(quote: str, among: list[Briefing], where) -> Mention | None:
+        wanted = fold(quote)
+        hits = [Mention(b, p) for b in among for p in docs[b.slug].paragraphs
+                if wanted in fold(p.text)]
+        if not hits:
+            diagnostics.append(Diagnostic(f"the quote {quote!r} matches no paragraph", where,
+                                          "copy a few words exactly as the briefing has them"))
+            return None
+        if len(hits) > 1:
+            places = ", ".join(f"{m.briefing.slug} ¶{m.paragraph.number}" for m in hits)
+            diagnostics.append(Diagnostic(f"the quote {quote!r} matches {len(hits)} paragraphs "
+                                          f"({places})", where, "quote more words"))
+            return None
+        return hits[0]
+
+    event_places: dict[str, Mention] = {}
+    for event in site.events:
+        if event.locator:
+            hit = locate(event.locator, list(site.briefings), event.source)
+            if hit and hit.briefing.slug in live:
+                event_places[event.id] = hit
+    terms_by_id = {t.id: t for t in site.terms}
+    events_by_paragraph: dict[tuple[str, str], list[Event]] = {}
+    for event in sorted(site.events, key=lambda e: e.date.sort_key()):
+        if event.id in event_places:
+            place = event_places[event.id]
+            events_by_paragraph.setdefault((place.briefing.slug, place.paragraph.id),
+                                           []).append(event)
+
+    views = []
+    for briefing in published:
+        doc = docs[briefing.slug]
+        notes: dict[str, list[NoteView]] = {}
+        for note in briefing.notes:
+            hit = locate(note.quote, [briefing], note.source)
+            if hit:
+                notes.setdefault(hit.paragraph.id, []).append(
+                    NoteView(note, renderer.html(note.text)))
+        views.append(_briefing_view(briefing, doc, site, renderer, tips, notes,
+                                    events_by_paragraph, terms_by_id))
+        diagnostics += _abbreviation_warnings(briefing, doc)
+    views.sort(key=lambda v: (v.briefing.date.sort_key(), v.briefing.title), reverse=True)
+
+    mentions: dict[str, list[Mention]] = {}
+    for view in views:
+        paragraphs = {p.id: p for p in docs[view.briefing.slug].paragraphs}
+        for term_id, pids in docs[view.briefing.slug].mentions.items():
+            mentions.setdefault(term_id, []).extend(
+                Mention(view.briefing, paragraphs[pid]) for pid in pids)
+
+    term_views = []
+    for term in sorted(site.terms, key=_sort_key):
+        if term.id not in mentions and site.briefings:
+            diagnostics.append(Diagnostic(
+                f"the glossary term '{term.id}' is never mentioned in a briefing", term.source,
+                "add the form the briefing uses to its 'aliases', or remove the term",
+                WARNING))
+        term_views.append(TermView(
+            term=term, tip=tips[term.id], definition_html=renderer.html(term.definition),
+            later=tuple((n.date, renderer.html(n.text)) for n in term.later),
+            related=tuple(terms_by_id[r] for r in term.related if r in terms_by_id),
+            mentions=group_mentions(mentions.get(term.id, []))))
+
+    event_views = tuple(
+        EventView(event=e, description_html=renderer.html(e.description),
+                  terms=tuple(terms_by_id[t] for t in e.terms if t in terms_by_id),
+                  discussed=group_mentions([event_places[e.id]] if e.id in event_places else []))
+        for e in sorted(site.events, key=lambda e: (e.date.sort_key(), e.title)))
+    return Enriched(site, tuple(views), tuple(term_views), event_views, diagnostics)
+
+
+def sort_name(term: Term) -> str:
+    """The name a term is filed under: people under their surname (the last word)."""
+    words = term.term.split()
+    return words[-1] if term.kind == "person" and words else term.term
+
+
+def _sort_key(term: Term) -> tuple[str, str]:
+    return (sort_name(term).casefold(), term.id)
+
+
+def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer, tips,
+                   notes, events_by_paragraph, terms_by_id) -> BriefingView:
+    blocks = []
+    for block in doc.blocks:
+        events = tuple(e for pid in block.paragraph_ids
+                       for e in events_by_paragraph.get((briefing.slug, pid), ()))
+        block_notes = tuple(n for pid in block.paragraph_ids for n in notes.get(pid, ()))
+        blocks.append(BlockView(block.html, events, block_notes))
+    used = []
+    for term_id in doc.mentions:
+        term = terms_by_id[term_id]
+        used.append(TermView(term, tips[term_id], "", (), (), ()))
+    return BriefingView(
+        briefing=briefing, blocks=tuple(blocks), terms=tuple(used),
+        minutes=max(1, math.ceil(doc.words / site.config.words_per_minute)), words=doc.words,
+        bios=tuple(renderer.html(a.bio) for a in briefing.authors if a.bio),
+        disclaimer_html=renderer.html(briefing.disclaimer) if briefing.disclaimer else "",
+        summary_html=renderer.inline_html(briefing.summary) if briefing.summary else "")
+
+
+def _abbreviation_warnings(briefing: Briefing, doc: Document) -> list[Diagnostic]:
+    warnings = []
+    for word in sorted(doc.abbreviations):
+        # Point at the first line of the Markdown source that uses the word.
+        match = re.search(rf"(?<!\w){re.escape(word)}", briefing.body)
+        line = briefing.body_line + briefing.body.count("\n", 0, match.start()) if match else None
+        warnings.append(Diagnostic(
+            f"the abbreviation '{word}' has no glossary entry", briefing.source.at(line),
+            "add it to glossary.yml, or to 'known_abbreviations' in site.yml if readers know it",
+            WARNING))
+    return warnings

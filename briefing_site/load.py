@@ -1,0 +1,281 @@
+"""Reading ``content/`` into the model, reporting each file's problems with their lines.
+
+Loading checks what one file can tell on its own (syntax, types, required fields, dates,
+unknown fields). Checks across files live in ``validate``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import frontmatter
+
+from .errors import Diagnostic, SourceRef
+from .fields import Record
+from .model import (
+    Author,
+    Briefing,
+    Event,
+    LaterNote,
+    PartialDate,
+    Site,
+    SiteConfig,
+    Sourced,
+    Term,
+)
+from .slugs import is_slug, slugify
+from .yamlsource import Mapping, YamlError, load_yaml
+
+SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "author",
+               "known_abbreviations", "words_per_minute")
+BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
+                   "affiliation", "publication", "publisher", "original_url", "summary",
+                   "tags", "disclaimer", "language", "draft", "notes", "extra")
+AUTHOR_FIELDS = ("name", "honorific", "position", "affiliation", "bio")
+NOTE_FIELDS = ("quote", "note", "sources")
+TERM_FIELDS = ("id", "term", "full_name", "native", "kind", "aliases", "short", "definition",
+               "related", "later", "sources")
+TERM_KINDS = ("organisation", "person", "place", "title", "concept")
+LATER_FIELDS = ("date", "note")
+EVENT_FIELDS = ("id", "date", "end", "title", "description", "country", "terms", "sources",
+                "locator")
+
+
+class Loader:
+    """Reads one content folder; every problem found lands in ``diagnostics``."""
+
+    def __init__(self, content_dir: Path) -> None:
+        self.root = content_dir
+        self.diagnostics: list[Diagnostic] = []
+
+    def ref(self, path: Path) -> SourceRef:
+        return SourceRef(path.as_posix())
+
+    def read_text(self, path: Path) -> str | None:
+        """The file's text with BOM and CRLF removed, or None after reporting why not."""
+        where = self.ref(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.diagnostics.append(Diagnostic(f"cannot read the file: {exc.strerror}", where))
+            return None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            self.diagnostics.append(Diagnostic(
+                f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x})", where.at(line),
+                "save it as UTF-8"))
+            return None
+        text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            self.diagnostics.append(Diagnostic("the file is empty", where))
+            return None
+        return text
+
+    def read_yaml(self, path: Path) -> object:
+        text = self.read_text(path)
+        if text is None:
+            return None
+        try:
+            return load_yaml(text, self.ref(path))
+        except YamlError as exc:
+            self.diagnostics.append(exc.diagnostic)
+            return None
+
+    def load(self) -> Site:
+        config = self.load_config(self.root / "site.yml")
+        briefings = tuple(self.load_briefing(path)
+                          for path in sorted((self.root / "briefings").glob("*.md")))
+        terms = self.load_list(self.root / "glossary.yml", "glossary term", self.load_term)
+        events = self.load_list(self.root / "timeline.yml", "timeline event", self.load_event)
+        return Site(config, tuple(b for b in briefings if b), tuple(terms), tuple(events))
+
+    def load_config(self, path: Path) -> SiteConfig:
+        if not path.is_file():
+            self.diagnostics.append(Diagnostic("site settings not found", self.ref(path),
+                                               "create site.yml with at least 'title:'"))
+            return SiteConfig(title="")
+        data = self.read_yaml(path)
+        if not isinstance(data, Mapping):
+            if data is not None:
+                self.diagnostics.append(Diagnostic(
+                    "site.yml must be a mapping of settings", self.ref(path)))
+            return SiteConfig(title="")
+        rec = Record(data, self.ref(path), "site.yml", SITE_FIELDS, self.diagnostics)
+        base_url = rec.text("base_url")
+        if base_url and not base_url.startswith(("http://", "https://")):
+            rec.error("base_url", "'base_url' must be an absolute http(s) URL",
+                      "e.g. https://example.org/briefings/")
+            base_url = ""
+        return SiteConfig(
+            title=rec.text("title", required=True),
+            description=rec.text("description"),
+            language=rec.text("language") or "en",
+            base_url=base_url.rstrip("/") + "/" if base_url else "",
+            publisher=rec.text("publisher"),
+            author=rec.text("author"),
+            known_abbreviations=rec.texts("known_abbreviations"),
+            words_per_minute=rec.number("words_per_minute", 220),
+        )
+
+    def load_list(self, path: Path, what: str, load_one):
+        """A YAML file holding a list of entries; a missing file is an empty list."""
+        if not path.is_file():
+            return []
+        data = self.read_yaml(path)
+        if data is None:
+            return []
+        if not isinstance(data, list) or not all(isinstance(item, Mapping) for item in data):
+            self.diagnostics.append(Diagnostic(
+                f"{path.name} must be a list of entries (each starting with '- ')",
+                self.ref(path)))
+            return []
+        return [item for item in (load_one(entry, self.ref(path)) for entry in data) if item]
+
+    def load_briefing(self, path: Path) -> Briefing | None:
+        where = self.ref(path)
+        text = self.read_text(path)
+        if text is None:
+            return None
+        if not frontmatter.YAMLHandler().detect(text):
+            self.diagnostics.append(Diagnostic(
+                "a briefing must start with front matter", where.at(1),
+                "put '---', the fields such as 'title:' and 'date:', and '---' before the text"))
+            return None
+        try:
+            fm_text, body = frontmatter.YAMLHandler().split(text)
+        except ValueError:
+            self.diagnostics.append(Diagnostic("the front matter is not closed", where.at(1),
+                                               "end it with a line '---'"))
+            return None
+        try:
+            # The front matter text keeps the newline after the opening '---', so its
+            # line numbers are the file's.
+            data = load_yaml(fm_text, where)
+        except YamlError as exc:
+            self.diagnostics.append(exc.diagnostic)
+            return None
+        if not isinstance(data, Mapping):
+            self.diagnostics.append(Diagnostic("the front matter must be a mapping of fields",
+                                               where.at(2), "e.g. 'title: My briefing'"))
+            return None
+        body_line = text.count("\n", 0, len(text) - len(body)) + 1
+        rec = Record(data, where, "the front matter", BRIEFING_FIELDS, self.diagnostics)
+        slug = rec.text("slug")
+        if slug and not is_slug(slug):
+            rec.error("slug", f"'slug' {slug!r} is not usable in a URL",
+                      "use lower-case letters a-z, digits and single hyphens")
+            slug = ""
+        if not body.strip():
+            self.diagnostics.append(Diagnostic("the briefing has no text after its front matter",
+                                               where.at(body_line)))
+        title = rec.text("title", required=True)
+        date = rec.date("date", required=True)
+        extra = rec.raw("extra")
+        if extra is not None and not isinstance(extra, dict):
+            rec.error("extra", "'extra' must be a mapping of your own fields")
+            extra = None
+        return Briefing(
+            slug=slug or slugify(path.stem) or "briefing",
+            title=title,
+            date=date or _NO_DATE,
+            body=body,
+            body_line=body_line,
+            source=where,
+            subtitle=rec.text("subtitle"),
+            type=rec.text("type") or "op-ed",
+            authors=self.load_authors(rec),
+            publication=rec.text("publication"),
+            publisher=rec.text("publisher"),
+            original_url=rec.text("original_url"),
+            summary=rec.text("summary"),
+            tags=rec.texts("tags"),
+            disclaimer=rec.text("disclaimer"),
+            language=rec.text("language"),
+            draft=rec.flag("draft"),
+            notes=tuple(self.load_note(entry, where) for entry in rec.mappings("notes")),
+            extra=dict(extra or {}),
+        )
+
+    def load_authors(self, rec: Record) -> tuple[Author, ...]:
+        if "authors" in rec.data and "author" in rec.data:
+            rec.error("author", "use either 'authors' (a list) or 'author', not both")
+        if "author" in rec.data:
+            return (Author(name=rec.text("author"), affiliation=rec.text("affiliation")),)
+        if "affiliation" in rec.data:
+            rec.error("affiliation", "'affiliation' goes with 'author'",
+                      "inside 'authors', give each author an 'affiliation'")
+        authors = []
+        for entry in rec.mappings("authors"):
+            one = Record(entry, rec.where, "an author", AUTHOR_FIELDS, self.diagnostics)
+            authors.append(Author(
+                name=one.text("name", required=True), honorific=one.text("honorific"),
+                position=one.text("position"), affiliation=one.text("affiliation"),
+                bio=one.text("bio")))
+        return tuple(authors)
+
+    def load_note(self, entry: Mapping, where: SourceRef) -> Sourced:
+        rec = Record(entry, where, "an editor's note", NOTE_FIELDS, self.diagnostics)
+        return Sourced(quote=rec.text("quote", required=True), text=rec.text("note", required=True),
+                       sources=rec.texts("sources"), source=where.at(entry.line))
+
+    def load_term(self, entry: Mapping, where: SourceRef) -> Term | None:
+        rec = Record(entry, where, "a glossary term", TERM_FIELDS, self.diagnostics)
+        term_id = rec.text("id", required=True)
+        if term_id and not is_slug(term_id):
+            rec.error("id", f"the id {term_id!r} is not usable as an anchor",
+                      "use lower-case letters a-z, digits and single hyphens, e.g. 'csto'")
+        kind = rec.text("kind", required=True)
+        if kind and kind not in TERM_KINDS:
+            rec.error("kind", f"unknown kind {kind!r}", "one of " + ", ".join(TERM_KINDS))
+        later = []
+        for item in rec.mappings("later"):
+            note = Record(item, where, "a 'later' note", LATER_FIELDS, self.diagnostics)
+            date, text = note.date("date", required=True), note.text("note", required=True)
+            if date:
+                later.append(LaterNote(date, text))
+        return Term(
+            id=term_id, term=rec.text("term", required=True), kind=kind,
+            definition=rec.text("definition", required=True), source=where.at(entry.line),
+            full_name=rec.text("full_name"), native=rec.text("native"),
+            aliases=rec.texts("aliases"), short=rec.text("short"), related=rec.texts("related"),
+            later=tuple(sorted(later, key=lambda n: n.date.sort_key())),
+            sources=rec.texts("sources"),
+        )
+
+    def load_event(self, entry: Mapping, where: SourceRef) -> Event | None:
+        rec = Record(entry, where, "a timeline event", EVENT_FIELDS, self.diagnostics)
+        date, end = rec.date("date", required=True), rec.date("end")
+        title = rec.text("title", required=True)
+        if date and end and end.sort_key() <= date.sort_key():
+            rec.error("end", f"'end' ({end}) is not after 'date' ({date})")
+        event_id = rec.text("id")
+        if event_id and not is_slug(event_id):
+            rec.error("id", f"the id {event_id!r} is not usable as an anchor",
+                      "use lower-case letters a-z, digits and single hyphens")
+            event_id = ""
+        if not date:
+            return None
+        return Event(
+            id=event_id or slugify(f"{date.iso()} {title}"), date=date, title=title,
+            description=rec.text("description", required=True), source=where.at(entry.line),
+            end=end, country=rec.texts("country"), terms=rec.texts("terms"),
+            sources=rec.texts("sources"), locator=rec.text("locator"),
+        )
+
+
+# Stands in for a missing date: the error is already reported and the build will fail, but
+# keeping the briefing avoids knock-on errors such as "quote not found" for its locators.
+_NO_DATE = PartialDate(1)
+
+
+def load_site(content_dir: Path) -> tuple[Site, list[Diagnostic]]:
+    """Read every content file; return the model and every problem found on the way."""
+    loader = Loader(content_dir)
+    if not content_dir.is_dir():
+        loader.diagnostics.append(Diagnostic("content folder not found",
+                                             SourceRef(content_dir.as_posix())))
+        return Site(SiteConfig(title=""), (), (), ()), loader.diagnostics
+    site = loader.load()
+    return site, loader.diagnostics

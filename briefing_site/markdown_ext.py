@@ -1,0 +1,214 @@
+"""Python-Markdown extensions that enrich a briefing on its element tree.
+
+- ``ParagraphAnchors`` gives every body paragraph a stable id (``p1``, ``p2``, ...) and a
+  visible link to itself, and records each paragraph's plain text for locators.
+- ``GlossaryLinker`` links the first use of each glossary term (never inside headings, links
+  or code), records every paragraph that mentions a term, and notes unexplained abbreviations.
+
+Both keep their per-document state on the extension and clear it in ``reset()``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+# Text inside these is never linked, and (except headings) never counted as a mention.
+SKIP_TAGS = frozenset({"a", "code", "pre", "kbd", "samp", "abbr", "script", "style", "sup",
+                       "h1", "h2", "h3", "h4", "h5", "h6"})
+_WORD = re.compile(r"\w+")
+_ABBREVIATION = re.compile(r"(?<![\w.])([A-Z][A-Z0-9]*[A-Z])s?(?!\w)")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A body paragraph as readers can cite it."""
+
+    id: str
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """What the linker needs to know of one term."""
+
+    id: str
+    forms: tuple[str, ...]
+    tip: str
+
+
+class ParagraphAnchors(Extension):
+    """Numbers the paragraphs of the body and appends a self-link to each."""
+
+    def __init__(self, **kwargs) -> None:
+        self.paragraphs: list[Paragraph] = []
+        super().__init__(**kwargs)
+
+    def reset(self) -> None:
+        self.paragraphs = []
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
+        md.registerExtension(self)
+        # After 'unescape' (priority 0), so paragraph text is final.
+        md.treeprocessors.register(_AnchorProcessor(md, self), "paragraph_anchors", -1)
+
+
+class _AnchorProcessor(Treeprocessor):
+    def __init__(self, md: Markdown, ext: ParagraphAnchors) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        for block in root:
+            if block.tag == "div" and "footnote" in block.get("class", ""):
+                continue
+            for p in block.iter("p"):
+                number = len(self.ext.paragraphs) + 1
+                pid = f"p{number}"
+                text = " ".join(_reader_text(p).split())
+                self.ext.paragraphs.append(Paragraph(pid, number, text))
+                p.set("id", pid)
+                link = etree.SubElement(p, "a", {
+                    "class": "pilcrow", "href": f"#{pid}",
+                    "aria-label": f"Link to paragraph {number}"})
+                link.text = "¶"
+                # A space before the link, so copied text does not fuse with the mark.
+                if len(p) > 1:
+                    prev = p[-2]
+                    prev.tail = (prev.tail or "") + " "
+                else:
+                    p.text = (p.text or "") + " "
+
+
+def _reader_text(element: etree.Element) -> str:
+    """The running text of ``element``, leaving out footnote markers."""
+    parts = [element.text or ""]
+    for child in element:
+        if not (child.tag == "sup" and child.get("id", "").startswith("fnref")):
+            parts.append(_reader_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+class GlossaryLinker(Extension):
+    """Links the first mention of each term to its glossary entry.
+
+    Matching walks the words of each text once and looks candidates up by their first word,
+    so the cost grows with the text, not with the number of terms.
+    """
+
+    def __init__(self, entries: tuple[GlossaryEntry, ...] = (), href: str = "glossary.html",
+                 known_abbreviations: tuple[str, ...] = (), **kwargs) -> None:
+        self.href = href
+        self.known = frozenset(known_abbreviations)
+        self.tips = {entry.id: entry.tip for entry in entries}
+        self.index: dict[str, list[tuple[str, str]]] = {}
+        forms = set()
+        for entry in entries:
+            for form in entry.forms:
+                forms.add(form)
+                for variant in {form, form[:1].upper() + form[1:]}:
+                    first = _WORD.match(variant)
+                    if first:
+                        self.index.setdefault(first.group(), []).append((variant, entry.id))
+        for candidates in self.index.values():
+            candidates.sort(key=lambda c: (-len(c[0]), c[0]))
+        self.forms = frozenset(forms)
+        self.reset()
+        super().__init__(**kwargs)
+
+    def reset(self) -> None:
+        #: term id -> paragraph ids that mention it, in order of appearance
+        self.mentions: dict[str, list[str]] = {}
+        #: abbreviation -> first paragraph id it appears in (None outside paragraphs)
+        self.abbreviations: dict[str, str | None] = {}
+        self.linked: set[str] = set()
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
+        md.registerExtension(self)
+        md.treeprocessors.register(_LinkProcessor(md, self), "glossary_linker", -2)
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Every (start, end, term id) in ``text``, longest form first, without overlaps."""
+        found = []
+        position = 0
+        for word in _WORD.finditer(text):
+            start = word.start()
+            if start < position:
+                continue
+            for form, term_id in self.index.get(word.group(), ()):
+                end = start + len(form)
+                if text.startswith(form, start) and (end == len(text) or not _is_word(text[end])):
+                    found.append((start, end, term_id))
+                    position = end
+                    break
+        return found
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+class _LinkProcessor(Treeprocessor):
+    def __init__(self, md: Markdown, ext: GlossaryLinker) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        self.walk(root, paragraph=None, skip=False)
+
+    def walk(self, element: etree.Element, paragraph: str | None, skip: bool) -> None:
+        if element.tag == "p" and element.get("id"):
+            paragraph = element.get("id")
+        if element.tag == "div" and "footnote" in element.get("class", ""):
+            paragraph = None
+        skip = skip or element.tag in SKIP_TAGS
+        if element.text:
+            element.text = self.enrich(element.text, element, 0, paragraph, skip)
+        # Iterate over a snapshot: enrich() inserts links while we go.
+        for child in list(element):
+            self.walk(child, paragraph, skip)
+            if child.tail:
+                child.tail = self.enrich(child.tail, element, list(element).index(child) + 1,
+                                         paragraph, skip)
+
+    def enrich(self, text: str, parent: etree.Element, index: int, paragraph: str | None,
+               skip: bool) -> str:
+        """Record mentions in ``text``; return what stays as text, inserting links after it."""
+        ext = self.ext
+        if skip and parent.tag not in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            return text
+        for match in _ABBREVIATION.finditer(text):
+            word = match.group(1)
+            if word not in ext.forms and word not in ext.known:
+                ext.abbreviations.setdefault(word, paragraph)
+        if skip:
+            return text
+        pieces: list[tuple[int, int, str]] = []
+        for start, end, term_id in ext.find(text):
+            if paragraph is not None:
+                seen = ext.mentions.setdefault(term_id, [])
+                if not seen or seen[-1] != paragraph:
+                    seen.append(paragraph)
+            if term_id not in ext.linked:
+                ext.linked.add(term_id)
+                pieces.append((start, end, term_id))
+        if not pieces:
+            return text
+        head = text[:pieces[0][0]]
+        for number, (start, end, term_id) in enumerate(pieces):
+            wrap = etree.Element("span", {"class": "gl", "data-tip": ext.tips[term_id]})
+            link = etree.SubElement(wrap, "a", {
+                "class": "term", "href": f"{ext.href}#{term_id}",
+                "aria-describedby": f"tip-{term_id}"})
+            link.text = text[start:end]
+            following = pieces[number + 1][0] if number + 1 < len(pieces) else len(text)
+            wrap.tail = text[end:following]
+            parent.insert(index + number, wrap)
+        return head

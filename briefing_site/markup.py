@@ -1,0 +1,114 @@
+"""Markdown to HTML: briefing bodies as citable blocks, and short Markdown fields."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+from markdown import Markdown
+from markdown.treeprocessors import Treeprocessor
+
+from .markdown_ext import GlossaryEntry, GlossaryLinker, Paragraph, ParagraphAnchors
+
+EXTENSIONS = ["extra", "toc"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One top-level element of a body (a paragraph, heading, list, footnotes...)."""
+
+    html: str
+    paragraph_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A converted briefing body and what enrichment learned from it."""
+
+    blocks: tuple[Block, ...]
+    paragraphs: tuple[Paragraph, ...]
+    mentions: dict[str, tuple[str, ...]]  # term id -> paragraph ids, in order of first use
+    abbreviations: dict[str, str | None]  # unexplained abbreviation -> first paragraph id
+    words: int
+
+
+class BodyConverter:
+    """Converts briefing bodies with the glossary of one site; reusable across briefings."""
+
+    def __init__(self, entries: tuple[GlossaryEntry, ...], glossary_href: str,
+                 known_abbreviations: tuple[str, ...] = ()) -> None:
+        self.anchors = ParagraphAnchors()
+        self.linker = GlossaryLinker(entries, href=glossary_href,
+                                     known_abbreviations=known_abbreviations)
+        self.md = Markdown(extensions=[*EXTENSIONS, self.anchors, self.linker],
+                           output_format="html")
+
+    def convert(self, source: str) -> Document:
+        """Markdown.convert(), but serialising each top-level block on its own.
+
+        Separate blocks let the templates place margin notes beside the paragraph they belong
+        to without ever searching the rendered HTML.
+        """
+        md = self.md
+        md.reset()
+        lines = source.split("\n")
+        for preprocessor in md.preprocessors:
+            lines = preprocessor.run(lines)
+        root = md.parser.parseDocument(lines).getroot()
+        for treeprocessor in md.treeprocessors:
+            replaced = treeprocessor.run(root)
+            if replaced is not None:
+                root = replaced
+        blocks = []
+        for element in root:
+            element.tail = None
+            html = md.serializer(element)
+            for postprocessor in md.postprocessors:
+                html = postprocessor.run(html)
+            ids = tuple(p.get("id") for p in element.iter("p") if p.get("id"))
+            blocks.append(Block(html.strip(), ids))
+        words = sum(len(p.text.split()) for p in self.anchors.paragraphs)
+        return Document(
+            blocks=tuple(blocks),
+            paragraphs=tuple(self.anchors.paragraphs),
+            mentions={k: tuple(v) for k, v in self.linker.mentions.items()},
+            abbreviations=dict(self.linker.abbreviations),
+            words=words,
+        )
+
+
+class _TextCapture(Treeprocessor):
+    """Keeps the reader-visible text of the last document converted."""
+
+    text = ""
+
+    def run(self, root: etree.Element) -> None:
+        self.text = " ".join("".join(root.itertext()).split())
+
+
+class FieldRenderer:
+    """Renders the short Markdown of definitions, notes, bios and disclaimers."""
+
+    def __init__(self) -> None:
+        # Short fields are typed by hand with straight quotes; smarty curls them to match the
+        # typography of the briefings. (Bodies keep the author's own characters.)
+        self.md = Markdown(extensions=["extra", "smarty"], output_format="html")
+        self.capture = _TextCapture(self.md)
+        # After 'unescape' (priority 0), so escaped characters read as themselves.
+        self.md.treeprocessors.register(self.capture, "text_capture", -1)
+
+    def html(self, source: str) -> str:
+        self.md.reset()
+        return self.md.convert(source)
+
+    def inline_html(self, source: str) -> str:
+        """Markdown for a single line: the paragraph wrapper is dropped."""
+        html = self.html(source)
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            return html[3:-4]
+        return html
+
+    def plain(self, source: str) -> str:
+        """The text a reader sees, without any markup."""
+        self.html(source)
+        return self.capture.text

@@ -1,0 +1,53 @@
+"""The build as one function: load -> validate -> enrich -> render. Writes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .enrich import enrich
+from .errors import BuildFailed, Diagnostic
+from .load import load_site
+from .render import render_site
+from .validate import validate
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    files: dict[str, bytes]
+    warnings: tuple[Diagnostic, ...]
+    pages: int
+    briefings: int
+
+
+def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bool = False,
+               strict: bool = False, base_url: str | None = None) -> BuildResult:
+    """Build the whole site in memory.
+
+    Raises BuildFailed with every error found, sorted by file and line; warnings come back
+    with the result (or as errors with ``strict``).
+    """
+    site, problems = load_site(content)
+    if base_url is not None:
+        normalised = base_url.rstrip("/") + "/" if base_url else ""
+        site = replace(site, config=replace(site.config, base_url=normalised))
+    problems += validate(site)
+    try:
+        data = enrich(site, include_drafts=drafts)
+    except Exception:
+        # Content that already failed to load can trip later stages; its errors say why.
+        if any(p.is_error for p in problems):
+            raise BuildFailed(sorted(problems, key=Diagnostic.sort_key)) from None
+        raise
+    problems += data.diagnostics
+    if strict:
+        problems = [p.as_error() for p in problems]
+    errors = sorted((p for p in problems if p.is_error), key=Diagnostic.sort_key)
+    if errors:
+        raise BuildFailed(errors)
+    files = render_site(data, templates)
+    warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
+    pages = sum(1 for path in files if path.endswith(".html"))
+    return BuildResult(files, warnings, pages, len(data.briefings))

@@ -1,0 +1,102 @@
+"""Pages from the enriched model through Jinja2 templates. Pure: returns bytes by path."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from . import __version__
+from .chart import build_chart
+from .enrich import Enriched
+from .errors import BuildFailed, Diagnostic, SourceRef
+
+ASSETS = "assets"
+
+
+def _environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["generator"] = f"briefing-site {__version__}"
+    env.filters["hostname"] = _hostname
+    env.filters["type_label"] = _type_label
+    return env
+
+
+def _type_label(kind: str) -> str:
+    """``op-ed`` -> ``Op-ed``, ``research-note`` -> ``Research note``."""
+    return "Op-ed" if kind == "op-ed" else kind.replace("-", " ").capitalize()
+
+
+def _hostname(url: str) -> str:
+    """A short label for an external link: its host without ``www.``."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def _template_error(exc: Exception, templates: Path) -> Diagnostic:
+    """Name the template file and line of a Jinja error, whichever kind it is."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        name = exc.filename or exc.name or "?"
+        return Diagnostic(f"template error: {exc.message}", SourceRef(name, exc.lineno))
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return Diagnostic(f"template not found: {exc.name}", SourceRef(templates.as_posix()))
+    line, name = None, None
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja maps its frames back to template files and lines.
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".svg")):
+            name, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
+    return Diagnostic(f"template error: {message}",
+                      SourceRef(name or templates.as_posix(), line))
+
+
+def render_site(data: Enriched, templates: Path) -> dict[str, bytes]:
+    """Every output file, by its path relative to the site root."""
+    env = _environment(templates)
+    config = data.site.config
+    files: dict[str, bytes] = {}
+    not_found_root = urlsplit(config.base_url).path if config.base_url else ""
+    pages = [
+        ("index.html", "index.html", "", {}),
+        ("glossary.html", "glossary.html", "", {"letters": _by_letter(data)}),
+        ("timeline.html", "timeline.html", "", {
+            "years": [(year, list(group)) for year, group in
+                      itertools.groupby(data.events, key=lambda v: v.event.date.year)],
+            "chart": build_chart([v.event for v in data.events])}),
+        # A host serves 404.html for any missing path, at any depth: with a base URL its
+        # links can be absolute; without one they work at the top level.
+        ("404.html", "404.html", not_found_root, {}),
+    ]
+    pages += [(view.url, "article.html", "../", {"view": view}) for view in data.briefings]
+    problems = []
+    for path, template, root, extra in pages:
+        try:
+            html = env.get_template(template).render(
+                site=config, data=data, root=root, page_path=path, **extra)
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(_template_error(exc, templates))
+            continue
+        files[path] = html.encode("utf-8")
+    if problems:
+        raise BuildFailed(sorted(set(problems), key=Diagnostic.sort_key))
+    assets = templates / ASSETS
+    for asset in sorted(assets.rglob("*")) if assets.is_dir() else ():
+        if asset.is_file():
+            files[f"{ASSETS}/{asset.relative_to(assets).as_posix()}"] = asset.read_bytes()
+    return files
+
+
+def _by_letter(data: Enriched) -> list[tuple[str, list]]:
+    return [(key, list(group))
+            for key, group in itertools.groupby(data.terms, key=lambda view: view.letter)]
