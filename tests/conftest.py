@@ -1,0 +1,130 @@
+"""Shared helpers: build real and fixture sites into temporary folders, parse what was written."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from briefing_site.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+CONTENT = REPO / "content"
+TEMPLATES = REPO / "templates"
+SEED = REPO.parent / "shared" / "seed" / "op-ed.txt"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys):
+    """Run the CLI in-process and capture what it printed."""
+
+    def _run(*args: str | Path) -> Run:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return _run
+
+
+def parse(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real content/ built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("real") / "site"
+    assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES),
+                 "--out", str(out)]) == 0
+    return out
+
+
+SITE_YML = """\
+title: Fixture Briefings
+description: A tiny site for tests.
+language: en
+"""
+
+BRIEFING = """\
+---
+title: "Quiet Week in Almaty"
+date: 2022-01-05
+authors:
+  - name: Ann Analyst
+    affiliation: Test Institute
+summary: A short test briefing.
+---
+
+The CSTO met in Almaty today. Nobody from the KNB came.
+
+A second paragraph mentions the CSTO again and the Elbasy.
+
+## A heading about the CSTO
+
+`CSTO` in code, and [a link about KNB](https://example.org/).
+"""
+
+GLOSSARY = """\
+- id: csto
+  term: CSTO
+  kind: organisation
+  definition: A military alliance. It has six members.
+- id: knb
+  term: KNB
+  kind: organisation
+  definition: A security service.
+- id: elbasy
+  term: Elbasy
+  kind: title
+  definition: A title.
+"""
+
+TIMELINE = """\
+- date: 2022-01-05
+  title: The meeting
+  description: They met.
+  terms: [csto]
+  locator: "met in Almaty today"
+- date: 2006
+  title: A year-only event
+  description: Something happened.
+- date: 2019-03
+  title: A month-only event
+  description: Something else happened.
+"""
+
+
+def make_content(root: Path, files: dict[str, str | None] | None = None) -> Path:
+    """A small valid content folder under ``root``.
+
+    ``files`` maps paths inside the content folder (``site.yml``, ``briefings/x.md``) to new
+    text, or to None to leave that file out.
+    """
+    content = root / "content"
+    chosen: dict[str, str | None] = {
+        "site.yml": SITE_YML, "glossary.yml": GLOSSARY, "timeline.yml": TIMELINE,
+        "briefings/quiet-week.md": BRIEFING, **(files or {}),
+    }
+    for name, text in chosen.items():
+        if text is None:
+            continue
+        path = content / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return content
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` with its bytes, to compare a site before and after."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

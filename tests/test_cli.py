@@ -1,0 +1,137 @@
+"""The command line: subcommands, exit codes, and the summary line."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from briefing_site.load import load_site
+from tests.conftest import BRIEFING, REPO, TEMPLATES, make_content, parse
+
+
+def test_build_prints_one_summary_line(tmp_path, run):
+    content = make_content(tmp_path)
+    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", tmp_path / "o")
+    assert result.code == 0
+    assert result.err == ""
+    assert re.fullmatch(r"Built 5 pages \(1 briefings\) into .*/o/ in \d+\.\d\d s\. Open .*"
+                        r"/o/index\.html\n", result.out)
+
+
+def test_build_is_the_default_command(tmp_path, run, monkeypatch):
+    make_content(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("--templates", TEMPLATES)
+    assert result.code == 0, result.err
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_check_writes_nothing(tmp_path, run):
+    content = make_content(tmp_path)
+    result = run("check", "--content", content, "--templates", TEMPLATES)
+    assert result.code == 0
+    assert result.out.startswith("Checked 1 briefings, 5 pages: no errors")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["check", "--help"],
+                                  ["new", "--help"]])
+def test_help_everywhere(args, capsys):
+    from briefing_site.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 0
+    assert "usage: briefing-site" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["build", "--no-such-flag"], ["new"]])
+def test_usage_errors_exit_2(args, capsys):
+    from briefing_site.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_a_missing_content_folder_is_a_content_error(tmp_path, run):
+    result = run("check", "--content", tmp_path / "nowhere", "--templates", TEMPLATES)
+    assert result.code == 1
+    assert "nowhere: error: content folder not found" in result.err
+
+
+def test_new_creates_a_draft_with_every_field_that_builds(tmp_path, run):
+    content = make_content(tmp_path)
+    result = run("new", "Tokayev’s Second Term: What Changed?", "--content", content)
+    assert result.code == 0
+    path = content / "briefings" / "tokayevs-second-term-what-changed.md"
+    assert path.is_file() and str(path) in result.out
+    text = path.read_text()
+    for field in ("title", "date", "subtitle", "type", "authors", "honorific", "position",
+                  "affiliation", "bio", "publication", "publisher", "original_url", "summary",
+                  "tags", "disclaimer", "language", "draft", "notes", "extra"):
+        assert re.search(rf"^#? *-? *{field}:", text, re.MULTILINE), field
+    loaded = load_site(content)
+    assert loaded.diagnostics == []
+    new = next(b for b in loaded.site.briefings if b.slug == path.stem)
+    assert new.title == "Tokayev’s Second Term: What Changed?" and new.draft
+    again = run("new", "Tokayev’s Second Term: What Changed?", "--content", content)
+    assert again.code == 1 and "already exists" in again.err
+
+
+def test_drafts_are_left_out_unless_asked_for(tmp_path, run):
+    content = make_content(tmp_path, {
+        "briefings/draft.md": BRIEFING.replace('title: "Quiet Week in Almaty"',
+                                               "title: Unfinished\ndraft: true")
+                                      .replace("met in Almaty today", "met somewhere")})
+    run("build", "--content", content, "--templates", TEMPLATES, "--out", tmp_path / "a")
+    assert not (tmp_path / "a" / "briefings" / "draft.html").exists()
+    run("build", "--content", content, "--templates", TEMPLATES, "--out", tmp_path / "b",
+        "--drafts")
+    assert (tmp_path / "b" / "briefings" / "draft.html").is_file()
+
+
+def test_base_url_makes_the_404_page_work_at_any_depth(tmp_path, run):
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out,
+               "--base-url", "https://example.org/briefing").code == 0
+    links = [a["href"] for a in parse(out / "404.html").select("nav a")]
+    assert links == ["/briefing/index.html", "/briefing/glossary.html", "/briefing/timeline.html"]
+    # Ordinary pages stay relative, so the folder still works from disk.
+    assert parse(out / "index.html").select_one("nav a")["href"] == "index.html"
+
+
+def test_fixture_timeline_shows_each_precision(tmp_path, run):
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+    shown = [(t["datetime"], t.get_text()) for t in parse(out / "timeline.html").select(
+        ".event-date time")]
+    assert shown == [("2006", "2006"), ("2019-03", "March 2019"),
+                     ("2022-01-05", "5 January 2022")]
+
+
+@pytest.mark.parametrize("entry", [["build.py"], ["-m", "briefing_site"]])
+def test_entry_points_run_the_same_cli(entry, tmp_path):
+    content = make_content(tmp_path)
+    result = subprocess.run([sys.executable, *entry, "check", "--content", str(content),
+                             "--templates", str(TEMPLATES)],
+                            cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Checked 1 briefings")
+
+
+def test_content_errors_from_a_subprocess_exit_1_without_traceback(tmp_path):
+    content = make_content(tmp_path, {"site.yml": "title: [unclosed\n"})
+    result = subprocess.run([sys.executable, "build.py", "build", "--content", str(content),
+                             "--out", str(tmp_path / "o")],
+                            cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert "site.yml:2:1: error: invalid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o").exists()

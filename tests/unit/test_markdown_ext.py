@@ -1,0 +1,115 @@
+"""The Markdown extensions, tested side by side: source in, HTML (or what was learned) out."""
+
+import pytest
+
+from briefing_site.markdown_ext import GlossaryEntry
+from briefing_site.markup import BodyConverter
+
+ENTRIES = (
+    GlossaryEntry("csto", ("CSTO", "Collective Security Treaty Organization"), "An alliance."),
+    GlossaryEntry("knb", ("KNB", "Committee of National Security"), "A security service."),
+    GlossaryEntry("maiden", ("maiden transition", "maiden transitions"), "A first handover."),
+    GlossaryEntry("almaty", ("Almaty",), "A city."),
+    GlossaryEntry("airport", ("Almaty International Airport",), "An airport."),
+)
+
+
+def convert(source: str, known=("ATM",)):
+    return BodyConverter(ENTRIES, "../glossary.html", known).convert(source)
+
+
+def link(term_id: str, text: str, tip: str) -> str:
+    return (f'<span class="gl" data-tip="{tip}"><a aria-describedby="tip-{term_id}" '
+            f'class="term" href="../glossary.html#{term_id}">{text}</a></span>')
+
+
+def pilcrow(n: int) -> str:
+    return f'<a aria-label="Link to paragraph {n}" class="pilcrow" href="#p{n}">¶</a>'
+
+
+def html(source: str) -> str:
+    return "\n".join(block.html for block in convert(source).blocks)
+
+
+def test_paragraphs_get_numbered_anchors_and_a_self_link():
+    assert html("One.\n\nTwo.") == (
+        f'<p id="p1">One. {pilcrow(1)}</p>\n<p id="p2">Two. {pilcrow(2)}</p>')
+
+
+def test_links_only_the_first_use_of_a_term():
+    assert html("The CSTO met.\n\nThe CSTO left.") == (
+        f'<p id="p1">The {link("csto", "CSTO", "An alliance.")} met. {pilcrow(1)}</p>\n'
+        f'<p id="p2">The CSTO left. {pilcrow(2)}</p>')
+
+
+def test_records_every_paragraph_that_mentions_a_term():
+    doc = convert("The CSTO met.\n\nNothing.\n\nThe CSTO left, the CSTO said.")
+    assert doc.mentions == {"csto": ("p1", "p3")}
+
+
+def test_links_by_alias_and_prefers_the_longest_form():
+    out = html("The Collective Security Treaty Organization and Almaty International Airport.")
+    assert link("csto", "Collective Security Treaty Organization", "An alliance.") in out
+    assert link("airport", "Almaty International Airport", "An airport.") in out
+    assert 'href="../glossary.html#almaty"' not in out
+
+
+def test_a_lower_case_form_also_matches_at_the_start_of_a_sentence():
+    assert link("maiden", "Maiden transition", "A first handover.") in html(
+        "Maiden transition is rare.")
+
+
+def test_matches_whole_words_only():
+    out = html("CSTOs and xKNB and KNBx and Almatyan.")
+    assert "glossary.html" not in out
+
+
+def test_possessives_and_punctuation_still_match():
+    assert link("knb", "KNB", "A security service.") in html("The KNB’s chief (KNB).")
+
+
+@pytest.mark.parametrize("source", [
+    "`CSTO` in code.",
+    "[the CSTO](https://example.org/) in a link.",
+    "    CSTO in a code block",
+    "# The CSTO in a heading",
+])
+def test_never_links_inside_code_links_or_headings(source):
+    assert "glossary.html" not in html(source)
+
+
+def test_a_term_first_seen_in_a_heading_is_linked_at_its_first_use_in_text():
+    out = html("# The CSTO\n\nThe CSTO met.")
+    assert out.count("glossary.html#csto") == 1
+    assert f'<p id="p1">The {link("csto", "CSTO", "An alliance.")} met.' in out
+
+
+def test_footnotes_are_not_numbered_paragraphs_and_do_not_count_as_mentions():
+    doc = convert("Text.[^1]\n\n[^1]: About the KNB.")
+    assert [p.id for p in doc.paragraphs] == ["p1"]
+    assert doc.paragraphs[0].text == "Text."
+    assert doc.mentions == {}
+
+
+def test_blocks_list_the_paragraphs_they_contain():
+    doc = convert("# Title\n\n> Quoted.\n>\n> Again.\n\nPlain.")
+    assert [b.paragraph_ids for b in doc.blocks] == [(), ("p1", "p2"), ("p3",)]
+
+
+def test_reports_unexplained_abbreviations_but_not_known_ones():
+    doc = convert("The LPG price and ATMs and the KNB.\n\nThen LPG again and the OSCE.")
+    assert doc.abbreviations == {"LPG": "p1", "OSCE": "p2"}
+
+
+def test_state_does_not_leak_from_one_document_to_the_next():
+    converter = BodyConverter(ENTRIES, "../glossary.html")
+    converter.convert("The CSTO met.")
+    second = converter.convert("The CSTO met again.")
+    assert second.mentions == {"csto": ("p1",)}
+    assert "glossary.html#csto" in second.blocks[0].html
+
+
+def test_tip_text_is_escaped_in_the_attribute():
+    entries = (GlossaryEntry("x", ("XYZ",), 'Say "hi" <b>'),)
+    out = BodyConverter(entries, "g.html").convert("XYZ here.").blocks[0].html
+    assert 'data-tip="Say &quot;hi&quot; &lt;b&gt;"' in out
