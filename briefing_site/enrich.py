@@ -133,8 +133,12 @@ def fold(text: str) -> str:
     return " ".join(text.translate(_QUOTE_FOLD).split())
 
 
-def enrich(site: Site, include_drafts: bool = False) -> Enriched:
-    """Convert every briefing and tie briefings, terms and events together."""
+def enrich(site: Site, include_drafts: bool = False, complete: bool = True) -> Enriched:
+    """Convert every briefing and tie briefings, terms and events together.
+
+    With ``complete`` off (a briefing could not be read), quotes that match nothing and terms
+    that no briefing mentions are not reported: the missing briefing may hold them.
+    """
     renderer = FieldRenderer()
     diagnostics: list[Diagnostic] = []
     tips = {term.id: short_text(term, renderer) for term in site.terms}
@@ -152,8 +156,10 @@ def enrich(site: Site, include_drafts: bool = False) -> Enriched:
         hits = [Mention(b, p) for b in among for p in docs[b.slug].paragraphs
                 if wanted in fold(p.text)]
         if not hits:
-            diagnostics.append(Diagnostic(f"the quote {quote!r} matches no paragraph", where,
-                                          "copy a few words exactly as the briefing has them"))
+            if complete:
+                diagnostics.append(Diagnostic(
+                    f"the quote {quote!r} matches no paragraph", where,
+                    "copy a few words exactly as the briefing has them"))
             return None
         if len(hits) > 1:
             places = ", ".join(f"{m.briefing.slug} ¶{m.paragraph.number}" for m in hits)
@@ -199,7 +205,7 @@ def enrich(site: Site, include_drafts: bool = False) -> Enriched:
 
     term_views = []
     for term in sorted(site.terms, key=_sort_key):
-        if term.id not in mentions and site.briefings:
+        if term.id not in mentions and site.briefings and complete:
             diagnostics.append(Diagnostic(
                 f"the glossary term '{term.id}' is never mentioned in a briefing", term.source,
                 "add the form the briefing uses to its 'aliases', or remove the term",

@@ -6,6 +6,7 @@ unknown fields). Checks across files live in ``validate``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import frontmatter
@@ -41,12 +42,28 @@ EVENT_FIELDS = ("id", "date", "end", "title", "description", "country", "terms",
                 "locator")
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """The model read from a content folder, and what could not be read.
+
+    When a file could not be read at all, later checks that depend on it (unknown glossary
+    ids, quotes of briefings) would only repeat the same mistake in other words; the flags let
+    them stay quiet.
+    """
+
+    site: Site
+    diagnostics: list[Diagnostic]
+    glossary_complete: bool = True
+    briefings_complete: bool = True
+
+
 class Loader:
     """Reads one content folder; every problem found lands in ``diagnostics``."""
 
     def __init__(self, content_dir: Path) -> None:
         self.root = content_dir
         self.diagnostics: list[Diagnostic] = []
+        self.unreadable: set[str] = set()  # "glossary", "briefings", ... that failed to load
 
     def ref(self, path: Path) -> SourceRef:
         return SourceRef(path.as_posix())
@@ -83,13 +100,17 @@ class Loader:
             self.diagnostics.append(exc.diagnostic)
             return None
 
-    def load(self) -> Site:
+    def load(self) -> Loaded:
         config = self.load_config(self.root / "site.yml")
         briefings = tuple(self.load_briefing(path)
                           for path in sorted((self.root / "briefings").glob("*.md")))
-        terms = self.load_list(self.root / "glossary.yml", "glossary term", self.load_term)
-        events = self.load_list(self.root / "timeline.yml", "timeline event", self.load_event)
-        return Site(config, tuple(b for b in briefings if b), tuple(terms), tuple(events))
+        if None in briefings:
+            self.unreadable.add("briefings")
+        terms = self.load_list(self.root / "glossary.yml", self.load_term)
+        events = self.load_list(self.root / "timeline.yml", self.load_event)
+        site = Site(config, tuple(b for b in briefings if b), tuple(terms), tuple(events))
+        return Loaded(site, self.diagnostics, "glossary.yml" not in self.unreadable,
+                      "briefings" not in self.unreadable)
 
     def load_config(self, path: Path) -> SiteConfig:
         if not path.is_file():
@@ -119,17 +140,17 @@ class Loader:
             words_per_minute=rec.number("words_per_minute", 220),
         )
 
-    def load_list(self, path: Path, what: str, load_one):
+    def load_list(self, path: Path, load_one):
         """A YAML file holding a list of entries; a missing file is an empty list."""
         if not path.is_file():
             return []
         data = self.read_yaml(path)
-        if data is None:
-            return []
         if not isinstance(data, list) or not all(isinstance(item, Mapping) for item in data):
-            self.diagnostics.append(Diagnostic(
-                f"{path.name} must be a list of entries (each starting with '- ')",
-                self.ref(path)))
+            self.unreadable.add(path.name)
+            if data is not None:
+                self.diagnostics.append(Diagnostic(
+                    f"{path.name} must be a list of entries (each starting with '- ')",
+                    self.ref(path)))
             return []
         return [item for item in (load_one(entry, self.ref(path)) for entry in data) if item]
 
@@ -169,7 +190,7 @@ class Loader:
             slug = ""
         if not body.strip():
             self.diagnostics.append(Diagnostic("the briefing has no text after its front matter",
-                                               where.at(body_line)))
+                                               where.at(min(body_line, text.count("\n")))))
         title = rec.text("title", required=True)
         date = rec.date("date", required=True)
         extra = rec.raw("extra")
@@ -182,7 +203,7 @@ class Loader:
             date=date or _NO_DATE,
             body=body,
             body_line=body_line,
-            source=where,
+            source=where.at(1),
             subtitle=rec.text("subtitle"),
             type=rec.text("type") or "op-ed",
             authors=self.load_authors(rec),
@@ -270,12 +291,9 @@ class Loader:
 _NO_DATE = PartialDate(1)
 
 
-def load_site(content_dir: Path) -> tuple[Site, list[Diagnostic]]:
-    """Read every content file; return the model and every problem found on the way."""
-    loader = Loader(content_dir)
+def load_site(content_dir: Path) -> Loaded:
+    """Read every content file into the model, with every problem found on the way."""
     if not content_dir.is_dir():
-        loader.diagnostics.append(Diagnostic("content folder not found",
-                                             SourceRef(content_dir.as_posix())))
-        return Site(SiteConfig(title=""), (), (), ()), loader.diagnostics
-    site = loader.load()
-    return site, loader.diagnostics
+        return Loaded(Site(SiteConfig(title=""), (), (), ()), [Diagnostic(
+            "content folder not found", SourceRef(content_dir.as_posix()))], False, False)
+    return Loader(content_dir).load()

@@ -29,13 +29,14 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     Raises BuildFailed with every error found, sorted by file and line; warnings come back
     with the result (or as errors with ``strict``).
     """
-    site, problems = load_site(content)
+    loaded = load_site(content)
+    site, problems = loaded.site, list(loaded.diagnostics)
     if base_url is not None:
         normalised = base_url.rstrip("/") + "/" if base_url else ""
         site = replace(site, config=replace(site.config, base_url=normalised))
-    problems += validate(site)
+    problems += validate(site, check_references=loaded.glossary_complete)
     try:
-        data = enrich(site, include_drafts=drafts)
+        data = enrich(site, include_drafts=drafts, complete=loaded.briefings_complete)
     except Exception:
         # Content that already failed to load can trip later stages; its errors say why.
         if any(p.is_error for p in problems):

@@ -14,12 +14,12 @@ title: {title}
 date: {date}                 # YYYY, YYYY-MM or YYYY-MM-DD: as precise as you know it
 # subtitle: ""
 # type: op-ed                # op-ed, report, research-note, ...
-authors:
-  - name: ""
-    # honorific: Dr.
-    # position: ""
-    # affiliation: ""
-    # bio: ""                # Markdown, shown at the end of the article
+# authors:
+#   - name: ""
+#     honorific: Dr.
+#     position: ""
+#     affiliation: ""
+#     bio: ""                # Markdown, shown at the end of the article
 # publication: ""            # e.g. the journal that first ran it
 # publisher: ""
 # original_url: ""           # where it was first published
