@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: site test check lint clean
+.PHONY: site test check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ check: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff check briefing_site tests build.py benchmarks
 	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_build.py 10 100 1000
 
 clean:
 	rm -rf site .site.* $(VENV) .pytest_cache .ruff_cache
