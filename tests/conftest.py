@@ -14,7 +14,10 @@ from briefing_site.cli import main
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 TEMPLATES = REPO / "templates"
-SEED = REPO.parent / "shared" / "seed" / "op-ed.txt"
+# The op-ed exactly as the user supplied it (a copy of shared/seed/op-ed.txt, so that the
+# verbatim test runs in any checkout).
+SEED = REPO / "tests" / "fixtures" / "op-ed.txt"
+SHARED_SEED = REPO.parent / "shared" / "seed" / "op-ed.txt"
 
 
 @dataclass
