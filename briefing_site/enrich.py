@@ -122,7 +122,7 @@ class Enriched:
 def short_text(term: Term, renderer: FieldRenderer) -> str:
     """The hover text of a term: its ``short``, else the first sentence of its definition."""
     if term.short:
-        return term.short
+        return renderer.plain(term.short)
     plain = renderer.plain(term.definition)
     match = _SENTENCE.match(plain)
     return match.group(1) if match else plain

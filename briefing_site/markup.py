@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
 from markdown import Markdown
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
 
 from .markdown_ext import GlossaryEntry, GlossaryLinker, Paragraph, ParagraphAnchors
 
@@ -83,7 +85,16 @@ class _TextCapture(Treeprocessor):
     text = ""
 
     def run(self, root: etree.Element) -> None:
-        self.text = " ".join("".join(root.itertext()).split())
+        text = " ".join("".join(root.itertext()).split())
+        # Smarty's curly quotes and any raw HTML are still stashed at this stage: put back the
+        # characters the entities stand for, and drop the tags.
+        stash = self.md.htmlStash.rawHtmlBlocks
+
+        def restore(match) -> str:
+            raw = str(stash[int(match.group(1))])
+            return "" if raw.startswith("<") else html.unescape(raw)
+
+        self.text = HTML_PLACEHOLDER_RE.sub(restore, text)
 
 
 class FieldRenderer:

@@ -104,6 +104,14 @@ def test_key_terms_have_entries_and_are_linked_from_the_article(term_id, article
     assert links[0].parent["data-tip"] == tip.get_text()
 
 
+def test_hints_are_clean_text(article):
+    tips = [span["data-tip"] for span in article.select("span.gl")]
+    assert len(tips) >= 20
+    for tip in tips:
+        assert tip.strip() and not any(ch in tip for ch in "\x02\x03<>"), tip
+        assert "'" not in tip, tip  # straight apostrophes are curled like the text's
+
+
 def test_every_described_by_target_exists(article):
     for element in article.select("[aria-describedby]"):
         assert article.find(id=element["aria-describedby"]) is not None

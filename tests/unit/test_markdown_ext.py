@@ -113,3 +113,10 @@ def test_tip_text_is_escaped_in_the_attribute():
     entries = (GlossaryEntry("x", ("XYZ",), 'Say "hi" <b>'),)
     out = BodyConverter(entries, "g.html").convert("XYZ here.").blocks[0].html
     assert 'data-tip="Say &quot;hi&quot; &lt;b&gt;"' in out
+
+
+def test_plain_text_of_a_field_has_typographic_quotes_and_no_markup():
+    from briefing_site.markup import FieldRenderer
+
+    plain = FieldRenderer().plain("Nazarbayev's \"chosen\" successor, <b>in bold</b> & *more*.")
+    assert plain == "Nazarbayev’s “chosen” successor, in bold & more."
