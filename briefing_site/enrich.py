@@ -104,6 +104,7 @@ class BriefingView:
     bios: tuple[str, ...]
     disclaimer_html: str
     summary_html: str
+    summary_text: str  # for meta descriptions
 
     @property
     def url(self) -> str:
@@ -251,7 +252,8 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
         minutes=max(1, math.ceil(doc.words / site.config.words_per_minute)), words=doc.words,
         bios=tuple(renderer.html(a.bio) for a in briefing.authors if a.bio),
         disclaimer_html=renderer.html(briefing.disclaimer) if briefing.disclaimer else "",
-        summary_html=renderer.inline_html(briefing.summary) if briefing.summary else "")
+        summary_html=renderer.inline_html(briefing.summary) if briefing.summary else "",
+        summary_text=renderer.plain(briefing.summary) if briefing.summary else "")
 
 
 def _abbreviation_warnings(briefing: Briefing, doc: Document) -> list[Diagnostic]:

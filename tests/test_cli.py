@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from briefing_site.load import load_site
-from tests.conftest import BRIEFING, REPO, TEMPLATES, make_content, parse
+from tests.conftest import BRIEFING, REPO, TEMPLATES, TIMELINE, make_content, parse
 
 
 def test_build_prints_one_summary_line(tmp_path, run):
@@ -107,13 +107,16 @@ def test_base_url_makes_the_404_page_work_at_any_depth(tmp_path, run):
 
 
 def test_fixture_timeline_shows_each_precision(tmp_path, run):
-    content = make_content(tmp_path)
+    content = make_content(tmp_path, {"timeline.yml": TIMELINE.replace(
+        "date: 2019-03\n", "date: 2019-03\n  end: 2019-06-12\n")})
     out = tmp_path / "site"
     run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
     shown = [(t["datetime"], t.get_text()) for t in parse(out / "timeline.html").select(
         ".event-date time")]
-    assert shown == [("2006", "2006"), ("2019-03", "March 2019"),
+    assert shown == [("2006", "2006"), ("2019-03", "March 2019"), ("2019-06-12", "12 June 2019"),
                      ("2022-01-05", "5 January 2022")]
+    span = parse(out / "timeline.html").select(".event-date")[1].get_text()
+    assert span == "March 2019–12 June 2019"
 
 
 @pytest.mark.parametrize("entry", [["build.py"], ["-m", "briefing_site"]])

@@ -86,6 +86,12 @@ def test_article_header_carries_byline_date_and_original(article):
     assert "Europe’s Edge" in head.select_one(".original").get_text()
 
 
+def test_page_description_is_the_plain_summary(article):
+    description = article.select_one('meta[name="description"]')["content"]
+    assert description.startswith("Written as Russian-led troops arrived in January 2022")
+    assert "Kazakhstan’s" in description and not any(c in description for c in "*_<>")
+
+
 def test_disclaimer_and_bio_are_shown_after_the_text(article):
     end = article.select_one(".article-end")
     assert "do not represent the opinions of Nazarbayev University" in end.get_text()
