@@ -64,6 +64,10 @@ def _templates(args: argparse.Namespace) -> Path:
     return beside if beside.is_dir() else DEFAULT_TEMPLATES
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
     for diagnostic in diagnostics:
         print(diagnostic, file=sys.stderr)
@@ -80,21 +84,22 @@ def _build(args: argparse.Namespace, write: bool) -> int:
             write_site(result.files, args.out)
     except BuildFailed as failed:
         _report(failed.diagnostics)
-        count = len(failed.diagnostics)
         kept = " The previous site was left as it was." if write else ""
-        print(f"Build failed: {count} error{'s' * (count != 1)}.{kept}", file=sys.stderr)
+        print(f"Build failed: {_count(len(failed.diagnostics), 'error')}.{kept}",
+              file=sys.stderr)
         return CONTENT_ERROR
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return CONTENT_ERROR
     _report(result.warnings)
     seconds = time.perf_counter() - started
-    warned = f", {len(result.warnings)} warnings" if result.warnings else ""
+    warned = f", {_count(len(result.warnings), 'warning')}" if result.warnings else ""
+    done = f"{_count(result.pages, 'page')} ({_count(result.briefings, 'briefing')})"
     if write:
-        print(f"Built {result.pages} pages ({result.briefings} briefings) into {args.out}/ "
-              f"in {seconds:.2f} s{warned}. Open {args.out / 'index.html'}")
+        print(f"Built {done} into {args.out}/ in {seconds:.2f} s{warned}. "
+              f"Open {args.out / 'index.html'}")
     else:
-        print(f"Checked {result.briefings} briefings, {result.pages} pages: no errors{warned}.")
+        print(f"Checked {done}: no errors{warned}.")
     return OK
 
 

@@ -17,7 +17,7 @@ def test_build_prints_one_summary_line(tmp_path, run):
     result = run("build", "--content", content, "--templates", TEMPLATES, "--out", tmp_path / "o")
     assert result.code == 0
     assert result.err == ""
-    assert re.fullmatch(r"Built 5 pages \(1 briefings\) into .*/o/ in \d+\.\d\d s\. Open .*"
+    assert re.fullmatch(r"Built 5 pages \(1 briefing\) into .*/o/ in \d+\.\d\d s\. Open .*"
                         r"/o/index\.html\n", result.out)
 
 
@@ -33,7 +33,7 @@ def test_check_writes_nothing(tmp_path, run):
     content = make_content(tmp_path)
     result = run("check", "--content", content, "--templates", TEMPLATES)
     assert result.code == 0
-    assert result.out.startswith("Checked 1 briefings, 5 pages: no errors")
+    assert result.out.startswith("Checked 5 pages (1 briefing): no errors")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
 
 
@@ -126,7 +126,7 @@ def test_entry_points_run_the_same_cli(entry, tmp_path):
                              "--templates", str(TEMPLATES)],
                             cwd=REPO, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Checked 1 briefings")
+    assert result.stdout.startswith("Checked 5 pages (1 briefing)")
 
 
 def test_content_errors_from_a_subprocess_exit_1_without_traceback(tmp_path):
