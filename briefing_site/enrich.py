@@ -140,13 +140,14 @@ def enrich(site: Site, include_drafts: bool = False, complete: bool = True) -> E
     With ``complete`` off (a briefing could not be read), quotes that match nothing and terms
     that no briefing mentions are not reported: the missing briefing may hold them.
     """
-    renderer = FieldRenderer()
+    trusted = site.config.trusted_html
+    renderer = FieldRenderer(trusted)
     diagnostics: list[Diagnostic] = []
     tips = {term.id: short_text(term, renderer) for term in site.terms}
     converter = BodyConverter(
         tuple(GlossaryEntry(t.id, t.forms, tips[t.id]) for t in site.terms),
         glossary_href="../glossary.html",
-        known_abbreviations=site.config.known_abbreviations)
+        known_abbreviations=site.config.known_abbreviations, trusted=trusted)
     # Drafts are converted too, so that a locator quoting a draft is found, not an error.
     docs = {b.slug: converter.convert(b.body) for b in site.briefings}
     published = [b for b in site.briefings if include_drafts or not b.draft]

@@ -78,6 +78,24 @@ class Record:
         self.error(key, f"'{key}' must be a list of text")
         return ()
 
+    def urls(self, key: str) -> tuple[str, ...]:
+        """Web addresses: only http(s), so no ``javascript:`` or ``data:`` link can get in."""
+        good = []
+        for url in self.texts(key):
+            if url.lower().startswith(("http://", "https://")) and " " not in url:
+                good.append(url)
+            else:
+                self.error(key, f"{url!r} in '{key}' is not a web address",
+                           "write it in full, starting with https://")
+        return tuple(good)
+
+    def url(self, key: str) -> str:
+        urls = self.urls(key) if self.data.get(key) not in (None, "") else ()
+        if len(urls) > 1 or isinstance(self.data.get(key), list):
+            self.error(key, f"'{key}' must be a single web address")
+            return ""
+        return urls[0] if urls else ""
+
     def date(self, key: str, required: bool = False) -> PartialDate | None:
         value = self.data.get(key)
         if value is None or value == "":

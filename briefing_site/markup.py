@@ -11,6 +11,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
 from .markdown_ext import GlossaryEntry, GlossaryLinker, Paragraph, ParagraphAnchors
+from .sanitize import clean_html
 
 EXTENSIONS = ["extra", "toc"]
 
@@ -38,7 +39,8 @@ class BodyConverter:
     """Converts briefing bodies with the glossary of one site; reusable across briefings."""
 
     def __init__(self, entries: tuple[GlossaryEntry, ...], glossary_href: str,
-                 known_abbreviations: tuple[str, ...] = ()) -> None:
+                 known_abbreviations: tuple[str, ...] = (), trusted: bool = False) -> None:
+        self.clean = (lambda html: html) if trusted else clean_html
         self.anchors = ParagraphAnchors()
         self.linker = GlossaryLinker(entries, href=glossary_href,
                                      known_abbreviations=known_abbreviations)
@@ -68,7 +70,7 @@ class BodyConverter:
             for postprocessor in md.postprocessors:
                 html = postprocessor.run(html)
             ids = tuple(p.get("id") for p in element.iter("p") if p.get("id"))
-            blocks.append(Block(html.strip(), ids))
+            blocks.append(Block(self.clean(html.strip()), ids))
         words = sum(len(p.text.split()) for p in self.anchors.paragraphs)
         return Document(
             blocks=tuple(blocks),
@@ -100,7 +102,8 @@ class _TextCapture(Treeprocessor):
 class FieldRenderer:
     """Renders the short Markdown of definitions, notes, bios and disclaimers."""
 
-    def __init__(self) -> None:
+    def __init__(self, trusted: bool = False) -> None:
+        self.clean = (lambda html: html) if trusted else clean_html
         # Short fields are typed by hand with straight quotes; smarty curls them to match the
         # typography of the briefings. (Bodies keep the author's own characters.)
         self.md = Markdown(extensions=["extra", "smarty"], output_format="html")
@@ -110,7 +113,7 @@ class FieldRenderer:
 
     def html(self, source: str) -> str:
         self.md.reset()
-        return self.md.convert(source)
+        return self.clean(self.md.convert(source))
 
     def inline_html(self, source: str) -> str:
         """Markdown for a single line: the paragraph wrapper is dropped."""

@@ -149,6 +149,7 @@ class SiteConfig:
     author: str = ""
     known_abbreviations: tuple[str, ...] = ()
     words_per_minute: int = 220
+    trusted_html: bool = False  # skip sanitising raw HTML: every author is trusted
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ class BuildResult:
     warnings: tuple[Diagnostic, ...]
     pages: int
     briefings: int
+    trusted_html: bool = False
 
 
 def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bool = False,
@@ -51,4 +52,4 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     files = render_site(data, templates)
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
     pages = sum(1 for path in files if path.endswith(".html"))
-    return BuildResult(files, warnings, pages, len(data.briefings))
+    return BuildResult(files, warnings, pages, len(data.briefings), site.config.trusted_html)

@@ -22,7 +22,8 @@ ALLOWED = {
     "load": {"errors", "fields", "model", "slugs", "yamlsource"},
     "validate": {"errors", "model"},
     "markdown_ext": set(),
-    "markup": {"markdown_ext"},
+    "markup": {"markdown_ext", "sanitize"},
+    "sanitize": set(),
     "enrich": {"errors", "markdown_ext", "markup", "model"},
     "chart": {"model"},
     "render": {"__init__", "chart", "enrich", "errors"},
@@ -32,7 +33,8 @@ ALLOWED = {
     "cli": {"__init__", "errors", "pipeline", "scaffold", "write"},
 }
 LIBRARIES = {"yaml": {"yamlsource"}, "frontmatter": {"load"},
-             "markdown": {"markdown_ext", "markup"}, "jinja2": {"render"}}
+             "markdown": {"markdown_ext", "markup"}, "jinja2": {"render"},
+             "nh3": {"sanitize"}}
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
 
 
