@@ -24,11 +24,11 @@ from .model import (
     Sourced,
     Term,
 )
-from .slugs import is_slug, slugify
+from .slugs import MAX_LENGTH, is_slug, slugify
 from .yamlsource import Mapping, YamlError, load_yaml
 
 SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "author",
-               "known_abbreviations", "words_per_minute")
+               "known_abbreviations", "words_per_minute", "trusted_html")
 BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
                    "affiliation", "publication", "publisher", "original_url", "summary",
                    "tags", "disclaimer", "language", "draft", "notes", "extra")
@@ -71,6 +71,11 @@ class Loader:
     def read_text(self, path: Path) -> str | None:
         """The file's text with BOM and CRLF removed, or None after reporting why not."""
         where = self.ref(path)
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            self.diagnostics.append(Diagnostic(
+                f"the file links to {path.resolve()}, outside the content folder", where,
+                "copy the file into the content folder instead of linking to it"))
+            return None
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -124,11 +129,7 @@ class Loader:
                     "site.yml must be a mapping of settings", self.ref(path)))
             return SiteConfig(title="")
         rec = Record(data, self.ref(path), "site.yml", SITE_FIELDS, self.diagnostics)
-        base_url = rec.text("base_url")
-        if base_url and not base_url.startswith(("http://", "https://")):
-            rec.error("base_url", "'base_url' must be an absolute http(s) URL",
-                      "e.g. https://example.org/briefings/")
-            base_url = ""
+        base_url = rec.url("base_url")
         return SiteConfig(
             title=rec.text("title", required=True),
             description=rec.text("description"),
@@ -138,6 +139,7 @@ class Loader:
             author=rec.text("author"),
             known_abbreviations=rec.texts("known_abbreviations"),
             words_per_minute=rec.number("words_per_minute", 220),
+            trusted_html=rec.flag("trusted_html"),
         )
 
     def load_list(self, path: Path, load_one):
@@ -186,8 +188,16 @@ class Loader:
         slug = rec.text("slug")
         if slug and not is_slug(slug):
             rec.error("slug", f"'slug' {slug!r} is not usable in a URL",
-                      "use lower-case letters a-z, digits and single hyphens")
+                      f"use up to {MAX_LENGTH} lower-case letters a-z, digits and single "
+                      "hyphens, and not a name Windows reserves (con, nul, com1...)")
             slug = ""
+        elif not slug:
+            slug = slugify(path.stem)
+            if not is_slug(slug):
+                self.diagnostics.append(Diagnostic(
+                    f"cannot make a URL name from the file name {path.name!r}", where.at(1),
+                    "rename the file, or set 'slug:' in the front matter"))
+                slug = ""
         if not body.strip():
             self.diagnostics.append(Diagnostic("the briefing has no text after its front matter",
                                                where.at(min(body_line, text.count("\n")))))
@@ -198,7 +208,7 @@ class Loader:
             rec.error("extra", "'extra' must be a mapping of your own fields")
             extra = None
         return Briefing(
-            slug=slug or slugify(path.stem) or "briefing",
+            slug=slug,
             title=title,
             date=date or _NO_DATE,
             body=body,
@@ -209,7 +219,7 @@ class Loader:
             authors=self.load_authors(rec),
             publication=rec.text("publication"),
             publisher=rec.text("publisher"),
-            original_url=rec.text("original_url"),
+            original_url=rec.url("original_url"),
             summary=rec.text("summary"),
             tags=rec.texts("tags"),
             disclaimer=rec.text("disclaimer"),
@@ -239,7 +249,7 @@ class Loader:
     def load_note(self, entry: Mapping, where: SourceRef) -> Sourced:
         rec = Record(entry, where, "an editor's note", NOTE_FIELDS, self.diagnostics)
         return Sourced(quote=rec.text("quote", required=True), text=rec.text("note", required=True),
-                       sources=rec.texts("sources"), source=where.at(entry.line))
+                       sources=rec.urls("sources"), source=where.at(entry.line))
 
     def load_term(self, entry: Mapping, where: SourceRef) -> Term | None:
         rec = Record(entry, where, "a glossary term", TERM_FIELDS, self.diagnostics)
@@ -262,7 +272,7 @@ class Loader:
             full_name=rec.text("full_name"), native=rec.text("native"),
             aliases=rec.texts("aliases"), short=rec.text("short"), related=rec.texts("related"),
             later=tuple(sorted(later, key=lambda n: n.date.sort_key())),
-            sources=rec.texts("sources"),
+            sources=rec.urls("sources"),
         )
 
     def load_event(self, entry: Mapping, where: SourceRef) -> Event | None:
@@ -282,7 +292,7 @@ class Loader:
             id=event_id or slugify(f"{date.iso()} {title}"), date=date, title=title,
             description=rec.text("description", required=True), source=where.at(entry.line),
             end=end, country=rec.texts("country"), terms=rec.texts("terms"),
-            sources=rec.texts("sources"), locator=rec.text("locator"),
+            sources=rec.urls("sources"), locator=rec.text("locator"),
         )
 
 

@@ -17,6 +17,9 @@ _TRANSLIT = str.maketrans({
 
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_LENGTH = 80
+# Names Windows will not create as files, whatever the extension.
+RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                      *(f"lpt{n}" for n in range(10))})
 
 
 def slugify(text: str) -> str:
@@ -29,4 +32,5 @@ def slugify(text: str) -> str:
 
 def is_slug(text: str) -> bool:
     """Whether ``text`` may be used as a file name or fragment as it stands."""
-    return len(text) <= MAX_LENGTH and SLUG_PATTERN.fullmatch(text) is not None
+    return (len(text) <= MAX_LENGTH and SLUG_PATTERN.fullmatch(text) is not None
+            and text not in RESERVED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -51,6 +52,51 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# A document may expand to at most this many values once aliases (*name) are followed: far
+# beyond any real glossary, far below what a "billion laughs" document would need.
+MAX_EXPANDED_NODES = 1_000_000
+_LEADING_TABS = re.compile(r"^[ \t]*\t[ \t]*", re.MULTILINE)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node) -> str | None:
+    """Why the document must be refused (it refers to itself, or expands too far), or None.
+
+    Counts each node as often as aliases repeat it, without expanding anything: the count for
+    a node shared by many aliases is computed once.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[key] > MAX_EXPANDED_NODES:
+                return (f"its aliases (*name) expand to more than {MAX_EXPANDED_NODES:,} "
+                        "values")
+            continue
+        if key in sizes:
+            continue
+        open_nodes.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in open_nodes:
+                return "an alias (*name) refers to the value that contains it"
+            if id(child) not in sizes:
+                stack.append((child, False))
+    return None
+
+
 class YamlError(Exception):
     """A YAML document could not be read; carries the diagnostic to show."""
 
@@ -62,10 +108,28 @@ class YamlError(Exception):
 def load_yaml(text: str, where: SourceRef) -> Any:
     """Parse ``text``; the first line of ``text`` is line 1 of ``where``'s file.
 
-    Raises YamlError naming the file, line and column of the syntax problem.
+    Raises YamlError naming the file, line and column of the syntax problem. Tabs used for
+    indentation, which YAML forbids, count as two spaces each.
     """
+    text = _LEADING_TABS.sub(lambda m: m.group().replace("\t", "  "), text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise YamlError(Diagnostic(
+            f"the text contains the control character U+{exc.character:04X}, which YAML does "
+            "not allow", where.at(line), "delete it")) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        problem = _check_expansion(node)
+        if problem:
+            raise YamlError(Diagnostic(f"refusing this YAML: {problem}",
+                                       where.at(node.start_mark.line + 1)))
+        return loader.construct_document(node)
+    except RecursionError:
+        raise YamlError(Diagnostic("the YAML is nested too deeply to read", where)) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -76,3 +140,5 @@ def load_yaml(text: str, where: SourceRef) -> Any:
         raise YamlError(Diagnostic(f"invalid YAML: {problem}", where.at(line, column))) from None
     except yaml.YAMLError as exc:
         raise YamlError(Diagnostic(f"invalid YAML: {exc}", where)) from None
+    finally:
+        loader.dispose()
