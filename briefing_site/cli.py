@@ -75,13 +75,16 @@ def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
 
 def _build(args: argparse.Namespace, write: bool) -> int:
     started = time.perf_counter()
+    templates = _templates(args)
+    sources = (args.content, templates)
     try:
         if write:
-            check_output(args.out)
-        result = build_site(args.content, _templates(args), drafts=args.drafts,
+            check_output(args.out, sources)
+        result = build_site(args.content, templates, drafts=args.drafts,
                             strict=args.strict, base_url=getattr(args, "base_url", None))
         if write:
-            write_site(result.files, args.out)
+            write_site(result.files, args.out, sources, on_wait=lambda: print(
+                f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr))
     except BuildFailed as failed:
         _report(failed.diagnostics)
         kept = " The previous site was left as it was." if write else ""
@@ -95,6 +98,8 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     seconds = time.perf_counter() - started
     warned = f", {_count(len(result.warnings), 'warning')}" if result.warnings else ""
     done = f"{_count(result.pages, 'page')} ({_count(result.briefings, 'briefing')})"
+    if result.trusted_html:
+        warned += ", raw HTML not sanitised (trusted_html is on)"
     if write:
         print(f"Built {done} into {args.out}/ in {seconds:.2f} s{warned}. "
               f"Open {args.out / 'index.html'}")

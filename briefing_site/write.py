@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import functools
 import os
 import shutil
+import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds of one folder are not serialised there
+    fcntl = None
 
 from .errors import OutputError
 
 MARKER = ".briefing-site"
 MARKER_TEXT = "This folder is written by briefing-site and replaced on every build.\n"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
 
 
-def check_output(out: Path) -> None:
-    """Refuse an output folder that holds files the builder did not put there."""
+def check_output(out: Path, sources: tuple[Path, ...] = ()) -> None:
+    """Refuse an output folder that must not be replaced.
+
+    That is the file-system root, the home folder, the current folder, the folders in
+    ``sources`` (content and templates) and the project folder holding them, any folder that
+    contains one of these or lies inside a source, and any folder holding files the builder
+    did not put there.
+    """
+    target = out.resolve()
+    protected = {Path("/"), Path.home().resolve(), Path.cwd().resolve()}
+    for source in sources:
+        source = source.resolve()
+        protected |= {source, source.parent}
+        if target.is_relative_to(source):
+            raise OutputError(f"{out} is inside {source}, which the build reads from")
+    for place in sorted(protected):
+        if place.is_relative_to(target):
+            raise OutputError(f"refusing to write the site to {out}: that would replace "
+                              f"{place}" + ("" if place == target else ", which it contains"))
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file, not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
@@ -23,45 +54,120 @@ def check_output(out: Path) -> None:
             "(choose another --out, or empty that folder yourself)")
 
 
-def _clean_leftovers(out: Path) -> None:
-    """Remove temporary folders that an interrupted earlier build left beside ``out``."""
-    for pattern in (f".{out.name}.tmp-*", f".{out.name}.old-*"):
-        for leftover in out.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
+def _leftovers(out: Path) -> list[Path]:
+    """Temporary folders that an interrupted earlier build left beside ``out``."""
+    return sorted(out.parent.glob(f".{out.name}.tmp-*")) + sorted(
+        out.parent.glob(f".{out.name}.old-*"))
 
 
-def write_site(files: dict[str, bytes], out: Path) -> None:
+@functools.cache
+def _renameat2():
+    """Linux's renameat2(), which can swap two folders in one step; None elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    return function
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two folders atomically; False where the system cannot, so the caller falls back."""
+    function = _renameat2()
+    if function is None:
+        return False
+    if function(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
+
+
+@contextlib.contextmanager
+def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
+    """Hold ``.<out>.lock`` beside ``out``, so that two builds never write it at once."""
+    lock = out.parent / f".{out.name}.lock"
+    with open(lock, "a") as handle:
+        if fcntl is not None:
+            deadline = time.monotonic() + wait
+            told = False
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise OutputError(
+                            f"another build is still writing {out} (it holds {lock}); "
+                            "try again when it has finished") from None
+                    if on_wait and not told:
+                        on_wait()
+                        told = True
+                    time.sleep(0.05)
+        yield
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Put the finished ``tmp`` at ``out``; ``out`` is never missing where renameat2 exists."""
+    if not out.exists():
+        tmp.rename(out)
+    elif _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous site
+    else:
+        # Two renames: a kill between them leaves the old site beside out, and the next
+        # build puts it back (see _recover).
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _recover(out: Path) -> None:
+    """Undo what an interrupted build left: restore a site moved aside, drop partial ones."""
+    if not out.exists():
+        moved_aside = sorted(out.parent.glob(f".{out.name}.old-*"))
+        if moved_aside and (moved_aside[-1] / MARKER).is_file():
+            moved_aside[-1].rename(out)
+    for leftover in _leftovers(out):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def write_site(files: dict[str, bytes], out: Path, sources: tuple[Path, ...] = (), *,
+               wait: float = 600, on_wait: Callable[[], None] | None = None) -> None:
     """Write ``files`` as the complete new content of ``out``.
 
-    The previous site stays whole until the new one is complete; then the two folders swap.
+    The previous site stays whole and in place until the new one is complete; then the two
+    swap. A build killed at any moment leaves one complete site at ``out``. A second build of
+    the same ``out`` waits up to ``wait`` seconds for the first (calling ``on_wait`` once).
     """
     out = Path(os.path.abspath(out))
-    check_output(out)
+    check_output(out, sources)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        _clean_leftovers(out)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     except OSError as exc:
-        raise OutputError(f"cannot create the output folder beside {out}: {exc.strerror}") from exc
+        raise OutputError(f"cannot create {out.parent}: {exc.strerror}") from exc
     try:
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
-        for relative, data in sorted(files.items()):
-            target = tmp.joinpath(*relative.split("/"))
-            if not target.resolve().is_relative_to(tmp.resolve()):
-                raise OutputError(f"refusing to write {relative!r} outside the output folder")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            out.rename(old)
-            tmp.rename(out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out)
+        with _locked(out, wait, on_wait):
+            check_output(out, sources)  # another build may have changed it while we waited
+            _recover(out)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+            try:
+                os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
+                for relative, data in sorted(files.items()):
+                    target = tmp.joinpath(*relative.split("/"))
+                    if not target.resolve().is_relative_to(tmp.resolve()):
+                        raise OutputError(f"refusing to write {relative!r} outside the site")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
+                (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+                _swap_in(tmp, out)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise OutputError(f"cannot write the site to {out}: {exc.strerror or exc}") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
