@@ -83,27 +83,6 @@ def published(tmp_path, run):
     return content, out, snapshot(out)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
-def test_content_mistakes_are_explained_and_leave_the_old_site(case, tmp_path, run, published):
-    files, where, message = CASES[case]
-    content, out, before = published
-    shutil.rmtree(content)
-    make_content(tmp_path, files)
-    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
-    assert result.code == 1
-    lines = [line for line in result.err.splitlines() if where in line and message in line]
-    assert lines, result.err
-    assert lines[0].startswith(f"{content}/{where}")
-    assert "Traceback" not in result.err
-    # One mistake, one message: no knock-on errors (two where the mistake really has two
-    # effects: a copied briefing also makes its quotes ambiguous; an empty body loses them).
-    count = 2 if case in ("duplicate slug", "no body") else 1
-    assert result.err.rstrip().endswith(
-        f"Build failed: {count} error{'s' * (count > 1)}. The previous site was left as it was.")
-    assert snapshot(out) == before
-    assert sorted(p.name for p in out.parent.iterdir()) == ["content", "site"]  # no leftovers
-
-
 def test_all_errors_are_reported_together_sorted_by_file_and_line(tmp_path, run):
     content = make_content(tmp_path, {
         "timeline.yml": TIMELINE.replace("2019-03", "2019-13").replace("2006", "someday"),
@@ -200,3 +179,47 @@ def test_known_abbreviations_are_not_reported(tmp_path, run):
     })
     result = run("check", "--content", content, "--templates", TEMPLATES, "--strict")
     assert result.code == 0, result.err
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+    for p, n in zip("abcdefgh", "bcdefghi", strict=True))
+
+MORE_CASES = {
+    "title that is not text": (
+        {"briefings/quiet-week.md": BRIEFING.replace('"Quiet Week in Almaty"', "[a, list]")},
+        "briefings/quiet-week.md:2:", "'title' must be text, not a list"),
+    "alias bomb": (
+        {"site.yml": BOMB}, "site.yml:1:", "aliases (*name) expand to more than 1,000,000"),
+    "javascript url": (
+        {"timeline.yml": TIMELINE.replace("  description: They met.\n",
+                                          "  description: They met.\n"
+                                          "  sources: ['javascript:alert(1)']\n")},
+        "timeline.yml:4:", "'javascript:alert(1)' in 'sources' is not a web address"),
+    "reserved slug": (
+        {"briefings/quiet-week.md": BRIEFING.replace("title:", "slug: con\ntitle:")},
+        "briefings/quiet-week.md:2:", "'slug' 'con' is not usable in a URL"),
+}
+CASES.update(MORE_CASES)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_content_mistakes_are_explained_and_leave_the_old_site(case, tmp_path, run, published):
+    files, where, message = CASES[case]
+    content, out, before = published
+    shutil.rmtree(content)
+    make_content(tmp_path, files)
+    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+    assert result.code == 1
+    lines = [line for line in result.err.splitlines() if where in line and message in line]
+    assert lines, result.err
+    assert lines[0].startswith(f"{content}/{where}")
+    assert "Traceback" not in result.err
+    # One mistake, one message: no knock-on errors (two where the mistake really has two
+    # effects: a copied briefing also makes its quotes ambiguous; an empty body loses them).
+    count = 2 if case in ("duplicate slug", "no body") else 1
+    assert result.err.rstrip().endswith(
+        f"Build failed: {count} error{'s' * (count > 1)}. The previous site was left as it was.")
+    assert snapshot(out) == before
+    # No half-written folder is left beside the site (the lock file stays, empty).
+    assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", "content", "site"]

@@ -1,0 +1,202 @@
+"""Untrusted content, output folders that must not be touched, and failing disks."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from briefing_site.slugs import is_slug, slugify
+from tests.conftest import BRIEFING, GLOSSARY, TEMPLATES, make_content, parse, snapshot
+
+HOSTILE = """
+<script>alert("body")</script>
+<p onclick="steal()">Click <a href="javascript:alert(1)">me</a> and
+<img src="data:image/svg+xml;base64,PHN2Zz4=" onerror="alert(2)" alt="x"></p>
+<iframe src="https://evil.example/"></iframe>
+<style>body { display: none }</style>
+<form action="https://evil.example/"><input name="q"></form>
+<svg><script>alert(3)</script></svg>
+
+Kept: <abbr title="Liquefied petroleum gas">LPG</abbr> and <mark>marked</mark>
+and [a link](https://example.org/kept "title").
+"""
+
+
+def build(run, content: Path, out: Path):
+    return run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+
+
+def all_html(out: Path) -> str:
+    return "\n".join(p.read_text() for p in sorted(out.rglob("*.html")))
+
+
+def assert_nothing_runs(html: str) -> None:
+    lowered = html.lower()
+    for bad in ("<script", "<style", "<iframe", "<form", "<input", "<svg><script",
+                "onclick", "onerror", "javascript:", "data:image", "evil.example"):
+        assert bad not in lowered, bad
+
+
+def test_raw_html_in_a_briefing_is_sanitised(tmp_path, run):
+    content = make_content(tmp_path, {"briefings/quiet-week.md": BRIEFING + HOSTILE})
+    assert build(run, content, tmp_path / "site").code == 0
+    html = (tmp_path / "site" / "briefings" / "quiet-week.html").read_text()
+    assert_nothing_runs(html)
+    soup = parse(tmp_path / "site" / "briefings" / "quiet-week.html")
+    assert soup.select_one(".prose abbr")["title"] == "Liquefied petroleum gas"
+    assert soup.select_one(".prose mark").get_text() == "marked"
+    assert soup.select_one('.prose a[href="https://example.org/kept"]')["title"] == "title"
+
+
+def test_markdown_fields_in_yaml_are_sanitised(tmp_path, run):
+    bad = '<script>alert(1)</script><b onmouseover="x()">bold</b>'
+    content = make_content(tmp_path, {
+        "glossary.yml": GLOSSARY.replace("definition: A title.", f"definition: '{bad}'"),
+        "timeline.yml": f"- date: 2022\n  title: T\n  description: '{bad}'\n",
+        "briefings/quiet-week.md": BRIEFING.replace(
+            "summary: A short test briefing.",
+            f"summary: '{bad}'\ndisclaimer: '{bad}'\nnotes:\n  - quote: met in Almaty today\n"
+            f"    note: '{bad}'").replace("affiliation: Test Institute",
+                                         f"affiliation: Test Institute\n    bio: '{bad}'"),
+    })
+    assert build(run, content, tmp_path / "site").code == 0
+    html = all_html(tmp_path / "site")
+    assert_nothing_runs(html)
+    assert "onmouseover" not in html and html.count("<b>bold</b>") >= 5
+
+
+def test_trusted_html_keeps_raw_html_and_says_so(tmp_path, run):
+    content = make_content(tmp_path, {
+        "site.yml": "title: T\ntrusted_html: true\n",
+        "briefings/quiet-week.md": BRIEFING + '\n<div class="embed" onclick="go()">x</div>\n'})
+    result = build(run, content, tmp_path / "site")
+    assert result.code == 0
+    assert "raw HTML not sanitised (trusted_html is on)" in result.out
+    assert 'onclick="go()"' in (tmp_path / "site" / "briefings" / "quiet-week.html").read_text()
+
+
+def test_template_code_in_content_is_printed_as_written(tmp_path, run):
+    content = make_content(tmp_path, {"briefings/quiet-week.md": BRIEFING.replace(
+        '"Quiet Week in Almaty"', '"{{ 7*7 }} and {% raw %}"').replace(
+        "A short test briefing.", "'{{ site.title }}'")})
+    assert build(run, content, tmp_path / "site").code == 0
+    page = parse(tmp_path / "site" / "briefings" / "quiet-week.html")
+    assert page.h1.get_text() == "{{ 7*7 }} and {% raw %}"
+    assert "49" not in page.h1.get_text()
+    home = parse(tmp_path / "site" / "index.html")
+    assert home.select_one(".summary").get_text() == "{{ site.title }}"
+
+
+@pytest.mark.parametrize(("text", "slug"), [
+    ("Елбасы", "elbasy"), ("Qantar 2022", "qantar-2022"), ("Tokayev’s “New Kazakhstan”",
+                                                            "tokayevs-new-kazakhstan"),
+    ("Ұлттық қауіпсіздік комитеті", "ulttyq-qauipsizdik-komiteti"), ("../../etc/passwd",
+                                                                     "etc-passwd"),
+    ("C:\\Windows\\con", "c-windows-con"), ("a\x00b", "a-b"), ("x" * 200, "x" * 80),
+])
+def test_slugs_are_ascii_and_safe(text, slug):
+    assert slugify(text) == slug
+    assert is_slug(slug)
+
+
+@pytest.mark.parametrize("bad", ["../x", "/etc", "a/b", "a\\b", "con", "NUL", "lpt1", "a--b",
+                                 "-a", "x" * 81, "a\x00", "Élan", ""])
+def test_unsafe_slugs_are_refused(bad):
+    assert not is_slug(bad)
+
+
+def test_a_file_linking_outside_the_content_folder_is_refused(tmp_path, run):
+    content = make_content(tmp_path)
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Secret\ndate: 2022\n---\n\nPrivate.\n")
+    (content / "briefings" / "linked.md").symlink_to(secret)
+    result = run("check", "--content", content, "--templates", TEMPLATES)
+    assert result.code == 1
+    assert f"{content}/briefings/linked.md: error: the file links to {secret}, outside the " \
+        "content folder" in result.err
+
+
+def test_a_link_inside_the_content_folder_is_fine(tmp_path, run):
+    content = make_content(tmp_path)
+    (content / "drafts").mkdir()
+    (content / "drafts" / "b.md").write_text("---\ntitle: B\ndate: 2022\n---\n\nText.\n")
+    (content / "briefings" / "b.md").symlink_to(content / "drafts" / "b.md")
+    assert run("check", "--content", content, "--templates", TEMPLATES).code == 0
+
+
+@pytest.mark.parametrize("where", ["root", "home", "cwd", "content", "inside-content",
+                                   "project", "above-project", "templates"])
+def test_output_folders_that_would_destroy_something_are_refused(where, tmp_path, run,
+                                                                 monkeypatch):
+    project = tmp_path / "project"
+    content = make_content(project)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    out = {"root": Path("/"), "home": tmp_path / "home", "cwd": Path("."),
+           "content": content, "inside-content": content / "site", "project": project,
+           "above-project": tmp_path, "templates": TEMPLATES}[where]
+    before = snapshot(tmp_path / "project")
+    result = build(run, content, out)
+    assert result.code == 1
+    assert "error: " in result.err and ("refusing" in result.err or "inside" in result.err)
+    assert snapshot(tmp_path / "project") == before
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_a_failing_disk_leaves_the_old_site(code, tmp_path, run, monkeypatch):
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    assert build(run, content, out).code == 0
+    before = snapshot(out)
+    written = []
+    real_write = Path.write_bytes
+
+    def failing_write(self, data):
+        if len(written) >= 3:
+            raise OSError(code, os.strerror(code), str(self))
+        written.append(self)
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    (content / "briefings" / "quiet-week.md").write_text(BRIEFING + "\nNew text.\n")
+    result = build(run, content, out)
+    assert result.code == 1
+    assert f"cannot write the site to {out}: {os.strerror(code)}" in result.err
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "content", "site"]
+
+
+def test_a_site_moved_aside_by_an_interrupted_swap_is_put_back(tmp_path, run):
+    # Without renameat2 the swap takes two renames; a kill between them leaves the old site
+    # beside the output folder. The next build must find it, not lose it.
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    assert build(run, content, out).code == 0
+    out.rename(tmp_path / ".site.old-4242")
+    (tmp_path / ".site.tmp-abandoned").mkdir()
+    assert build(run, content, out).code == 0
+    assert (out / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", "content", "site"]
+
+
+def test_yaml_control_characters_are_named_with_their_line(tmp_path, run):
+    content = make_content(tmp_path, {"site.yml": "title: T\ndescription: bell \x07 here\n"})
+    result = run("check", "--content", content, "--templates", TEMPLATES)
+    assert result.code == 1
+    assert f"{content}/site.yml:2: error: the text contains the control character U+0007" \
+        in result.err
+
+
+def test_tabs_for_indentation_are_accepted(tmp_path, run):
+    content = make_content(tmp_path, {"briefings/quiet-week.md": BRIEFING.replace(
+        "  - name: Ann Analyst\n    affiliation: Test Institute",
+        "\t- name: Ann Analyst\n\t  affiliation: Test Institute")})
+    result = build(run, content, tmp_path / "site")
+    assert result.code == 0, result.err
+    assert "Ann Analyst" in (tmp_path / "site" / "briefings" / "quiet-week.html").read_text()

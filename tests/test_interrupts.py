@@ -1,0 +1,99 @@
+"""Builds killed at any moment, and builds of the same folder started at once."""
+
+from __future__ import annotations
+
+import fcntl
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench_build import generate
+from tests.conftest import REPO, TEMPLATES, snapshot
+
+
+def start_build(content: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "build", "--content", str(content),
+         "--templates", str(TEMPLATES), "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def two_versions(tmp_path_factory):
+    """A content folder, the site of its first version, and the site its second version gives."""
+    root = tmp_path_factory.mktemp("kill")
+    content = generate(root, 120)
+    out = root / "site"
+    assert start_build(content, out).wait() == 0
+    old = snapshot(out)
+    briefing = content / "briefings" / "synthetic-00007.md"
+    briefing.write_text(briefing.read_text() + "\nA sentence added later.\n")
+    reference = root / "reference"
+    assert start_build(content, reference).wait() == 0
+    return content, out, old, snapshot(reference)
+
+
+def start_and_wait_for_writing(content: Path, out: Path) -> tuple[subprocess.Popen, float]:
+    """Start a build; return it once it has begun writing its temporary folder, and when."""
+    earlier = set(out.parent.glob(".site.tmp-*"))  # left by builds killed before
+    process = start_build(content, out)
+    deadline = time.monotonic() + 60
+    while not set(out.parent.glob(".site.tmp-*")) - earlier and process.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.0005)
+    return process, time.monotonic()
+
+
+def finish(process: subprocess.Popen) -> int:
+    process.communicate()
+    return process.returncode
+
+
+def test_a_build_killed_at_any_moment_leaves_a_complete_site(two_versions):
+    content, out, old, new = two_versions
+    # How long the writing phase lasts here, so that the kills can be spread across all of it.
+    process, began = start_and_wait_for_writing(content, out)
+    assert finish(process) == 0
+    writing = time.monotonic() - began
+    killed_while_writing = 0
+    for step in range(13):
+        process, _ = start_and_wait_for_writing(content, out)
+        time.sleep(writing * step / 12)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed_while_writing += 1
+        finish(process)
+        assert snapshot(out) in (old, new), f"incomplete site after a kill at step {step}"
+    assert killed_while_writing >= 6  # the kills did land while the build was writing
+    assert finish(start_build(content, out)) == 0
+    assert snapshot(out) == new
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".site")) == \
+        [".site.lock"]
+
+
+def test_a_second_build_waits_for_the_first(two_versions):
+    content, out, _, new = two_versions
+    lock = out.parent / ".site.lock"
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # another build is writing
+        process = start_build(content, out)
+        time.sleep(3)
+        assert process.poll() is None  # still waiting
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert "Waiting for another build of" in stderr
+    assert snapshot(out) == new
+
+
+def test_two_builds_started_at_once_give_one_complete_site(two_versions):
+    content, out, _, new = two_versions
+    processes = [start_build(content, out) for _ in range(2)]
+    results = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], results
+    assert snapshot(out) == new
+    assert not list(out.parent.glob(".site.tmp-*")) and not list(out.parent.glob(".site.old-*"))
