@@ -152,7 +152,7 @@ class Loader:
             if data is not None:
                 self.diagnostics.append(Diagnostic(
                     f"{path.name} must be a list of entries (each starting with '- ')",
-                    self.ref(path)))
+                    self.ref(path).at(getattr(data, "line", 1))))
             return []
         return [item for item in (load_one(entry, self.ref(path)) for entry in data) if item]
 

@@ -47,8 +47,6 @@ def _template_error(exc: Exception, templates: Path) -> Diagnostic:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         name = exc.filename or exc.name or "?"
         return Diagnostic(f"template error: {exc.message}", SourceRef(name, exc.lineno))
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return Diagnostic(f"template not found: {exc.name}", SourceRef(templates.as_posix()))
     line, name = None, None
     tb = exc.__traceback__
     while tb is not None:  # Jinja maps its frames back to template files and lines.
@@ -56,9 +54,12 @@ def _template_error(exc: Exception, templates: Path) -> Diagnostic:
         if filename.endswith((".html", ".xml", ".svg")):
             name, line = filename, tb.tb_lineno
         tb = tb.tb_next
-    message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
-    return Diagnostic(f"template error: {message}",
-                      SourceRef(name or templates.as_posix(), line))
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template not found: {exc.name} (looked in {templates})"
+    else:
+        message = "template error: " + (
+            exc.message if isinstance(exc, jinja2.TemplateError) else str(exc))
+    return Diagnostic(message, SourceRef(name or templates.as_posix(), line))
 
 
 def render_site(data: Enriched, templates: Path) -> dict[str, bytes]:

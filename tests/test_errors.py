@@ -223,3 +223,14 @@ def test_content_mistakes_are_explained_and_leave_the_old_site(case, tmp_path, r
     assert snapshot(out) == before
     # No half-written folder is left beside the site (the lock file stays, empty).
     assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", "content", "site"]
+
+
+def test_a_missing_template_is_named_where_it_is_used(tmp_path, run, published):
+    content, out, before = published
+    templates = _templates_with(tmp_path, ('{% extends "base.html" %}',
+                                           '{% extends "layout.html" %}'))
+    result = run("build", "--content", content, "--templates", templates, "--out", out)
+    assert result.code == 1
+    assert f"{templates}/article.html:1: error: template not found: layout.html (looked in " \
+        f"{templates})" in result.err
+    assert snapshot(out) == before
