@@ -68,7 +68,7 @@ class Loader:
     def ref(self, path: Path) -> SourceRef:
         return SourceRef(path.as_posix())
 
-    def read_text(self, path: Path) -> str | None:
+    def read_text(self, path: Path, allow_empty: bool = False) -> str | None:
         """The file's text with BOM and CRLF removed, or None after reporting why not."""
         where = self.ref(path)
         if not path.resolve().is_relative_to(self.root.resolve()):
@@ -90,13 +90,13 @@ class Loader:
                 "save it as UTF-8"))
             return None
         text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-        if not text.strip():
+        if not text.strip() and not allow_empty:
             self.diagnostics.append(Diagnostic("the file is empty", where))
             return None
         return text
 
-    def read_yaml(self, path: Path) -> object:
-        text = self.read_text(path)
+    def read_yaml(self, path: Path, allow_empty: bool = False) -> object:
+        text = self.read_text(path, allow_empty)
         if text is None:
             return None
         try:
@@ -146,7 +146,10 @@ class Loader:
         """A YAML file holding a list of entries; a missing file is an empty list."""
         if not path.is_file():
             return []
-        data = self.read_yaml(path)
+        reported = len(self.diagnostics)
+        data = self.read_yaml(path, allow_empty=True)
+        if data is None and len(self.diagnostics) == reported:
+            return []  # empty, or only comments: a glossary or timeline not yet begun
         if not isinstance(data, list) or not all(isinstance(item, Mapping) for item in data):
             self.unreadable.add(path.name)
             if data is not None:

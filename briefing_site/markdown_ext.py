@@ -169,14 +169,18 @@ class _LinkProcessor(Treeprocessor):
         if element.tag == "div" and "footnote" in element.get("class", ""):
             paragraph = None
         skip = skip or element.tag in SKIP_TAGS
+        children = list(element)  # enrich() inserts links as we go; walk the originals
+        inserted = 0
         if element.text:
             element.text = self.enrich(element.text, element, 0, paragraph, skip)
-        # Iterate over a snapshot: enrich() inserts links while we go.
-        for child in list(element):
+            inserted = len(element) - len(children)
+        for position, child in enumerate(children):
             self.walk(child, paragraph, skip)
             if child.tail:
-                child.tail = self.enrich(child.tail, element, list(element).index(child) + 1,
+                size = len(element)
+                child.tail = self.enrich(child.tail, element, position + inserted + 1,
                                          paragraph, skip)
+                inserted += len(element) - size
 
     def enrich(self, text: str, parent: etree.Element, index: int, paragraph: str | None,
                skip: bool) -> str:

@@ -20,7 +20,12 @@ class Mapping(dict):
         return self.key_lines.get(key, self.line)
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it (several times faster on large glossaries);
+# construction stays in Python either way, so lines and checks are the same.
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE):
     """SafeLoader that records lines, refuses duplicate keys and leaves dates as text."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Mapping:
@@ -113,21 +118,12 @@ def load_yaml(text: str, where: SourceRef) -> Any:
     """
     text = _LEADING_TABS.sub(lambda m: m.group().replace("\t", "  "), text)
     try:
-        loader = _Loader(text)
-    except yaml.reader.ReaderError as exc:
+        return _load(text, where)
+    except yaml.reader.ReaderError as exc:  # raised by the pure-Python and the C reader alike
         line = text.count("\n", 0, exc.position) + 1
         raise YamlError(Diagnostic(
             f"the text contains the control character U+{exc.character:04X}, which YAML does "
             "not allow", where.at(line), "delete it")) from None
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        problem = _check_expansion(node)
-        if problem:
-            raise YamlError(Diagnostic(f"refusing this YAML: {problem}",
-                                       where.at(node.start_mark.line + 1)))
-        return loader.construct_document(node)
     except RecursionError:
         raise YamlError(Diagnostic("the YAML is nested too deeply to read", where)) from None
     except yaml.MarkedYAMLError as exc:
@@ -140,5 +136,18 @@ def load_yaml(text: str, where: SourceRef) -> Any:
         raise YamlError(Diagnostic(f"invalid YAML: {problem}", where.at(line, column))) from None
     except yaml.YAMLError as exc:
         raise YamlError(Diagnostic(f"invalid YAML: {exc}", where)) from None
+
+
+def _load(text: str, where: SourceRef) -> Any:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        problem = _check_expansion(node)
+        if problem:
+            raise YamlError(Diagnostic(f"refusing this YAML: {problem}",
+                                       where.at(node.start_mark.line + 1)))
+        return loader.construct_document(node)
     finally:
         loader.dispose()

@@ -115,3 +115,13 @@ def test_a_slug_that_could_leave_the_output_folder_is_refused(tmp_path):
         "---\ntitle: T\ndate: 2022\nslug: ../../etc\n---\n\nBody.\n")})
     [message] = problems(content)
     assert ":4: error: 'slug' '../../etc' is not usable in a URL" in message
+
+
+def test_an_empty_or_comment_only_glossary_is_an_empty_list(tmp_path):
+    content = make_content(tmp_path, {"glossary.yml": "# terms will come\n",
+                                      "timeline.yml": "", "briefings/quiet-week.md": None,
+                                      "briefings/x.md": "---\ntitle: X\ndate: 2022\n---\n\nX.\n"})
+    loaded = load_site(content)
+    assert loaded.diagnostics == []
+    assert loaded.site.terms == () and loaded.site.events == ()
+    assert loaded.glossary_complete
