@@ -133,7 +133,10 @@ def load_yaml(text: str, where: SourceRef) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.context}, {exc.problem}"
-        raise YamlError(Diagnostic(f"invalid YAML: {problem}", where.at(line, column))) from None
+        hint = ("a value that contains ': ' must be in quotes, e.g. title: \"Crisis: A Study\""
+                if "mapping values are not allowed" in problem else "")
+        raise YamlError(Diagnostic(f"invalid YAML: {problem}", where.at(line, column),
+                                   hint)) from None
     except yaml.YAMLError as exc:
         raise YamlError(Diagnostic(f"invalid YAML: {exc}", where)) from None
 

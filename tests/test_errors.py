@@ -200,6 +200,19 @@ MORE_CASES = {
         {"briefings/quiet-week.md": BRIEFING.replace("title:", "slug: con\ntitle:")},
         "briefings/quiet-week.md:2:", "'slug' 'con' is not usable in a URL"),
 }
+MORE_CASES.update({
+    "front matter yaml syntax": (
+        {"briefings/quiet-week.md": BRIEFING.replace('title: "Quiet Week in Almaty"',
+                                                     "title: Quiet: Week")},
+        "briefings/quiet-week.md:2:13:",
+        "a value that contains ': ' must be in quotes, e.g. title: \"Crisis: A Study\""),
+    "date in words": (
+        {"briefings/quiet-week.md": BRIEFING.replace("date: 2022-01-05", "date: next week")},
+        "briefings/quiet-week.md:3:", "bad 'date': 'next week' is not a date"),
+    "impossible date": (
+        {"briefings/quiet-week.md": BRIEFING.replace("date: 2022-01-05", "date: 2022-13-45")},
+        "briefings/quiet-week.md:3:", "bad 'date': '2022-13-45' has no month 13"),
+})
 CASES.update(MORE_CASES)
 
 
@@ -223,6 +236,17 @@ def test_content_mistakes_are_explained_and_leave_the_old_site(case, tmp_path, r
     assert snapshot(out) == before
     # No half-written folder is left beside the site (the lock file stays, empty).
     assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", "content", "site"]
+
+
+def test_a_file_that_is_not_utf8_leaves_the_old_site(tmp_path, run, published):
+    content, out, before = published
+    (content / "briefings" / "quiet-week.md").write_bytes(
+        BRIEFING.encode("utf-8").replace(b"Nobody", b"Nob\xf6dy"))
+    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+    assert result.code == 1
+    assert f"{content}/briefings/quiet-week.md:10: error: the file is not UTF-8 text (byte " \
+        "0xf6) (save it as UTF-8)" in result.err
+    assert snapshot(out) == before
 
 
 def test_a_missing_template_is_named_where_it_is_used(tmp_path, run, published):
