@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import BuildFailed, Diagnostic, OutputError
+from .errors import WARNING, BuildFailed, Diagnostic, OutputError
 from .pipeline import DEFAULT_TEMPLATES, build_site
 from .scaffold import ScaffoldError, create_briefing
 from .write import check_output, write_site
@@ -96,7 +96,8 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         return CONTENT_ERROR
     _report(result.warnings)
     seconds = time.perf_counter() - started
-    warned = f", {_count(len(result.warnings), 'warning')}" if result.warnings else ""
+    warnings = sum(1 for d in result.warnings if d.severity == WARNING)
+    warned = f", {_count(warnings, 'warning')}" if warnings else ""
     done = f"{_count(result.pages, 'page')} ({_count(result.briefings, 'briefing')})"
     if result.trusted_html:
         warned += ", raw HTML not sanitised (trusted_html is on)"

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from . import cite
 from .errors import WARNING, Diagnostic
 from .markdown_ext import GlossaryEntry, Paragraph
 from .markup import BodyConverter, Document, FieldRenderer
@@ -95,6 +96,28 @@ class EventView:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """How to cite one briefing, and where it lives."""
+
+    reference: cite.Reference
+    page_url: str  # this page's public address ("" without base_url)
+    canonical_url: str  # the original's address when it republishes one, else page_url
+    apa: cite.Styled
+    chicago_note: cite.Styled
+    chicago_bibliography: cite.Styled
+    json_ld: dict
+
+
+def citation(briefing: Briefing, config, abstract: str) -> Citation:
+    path = f"{ARTICLE_DIR}/{briefing.slug}.html"
+    page_url = config.base_url + path if config.base_url else ""
+    canonical = briefing.original_url or page_url
+    ref = cite.reference(briefing, config, canonical, abstract)
+    return Citation(ref, page_url, canonical, cite.apa(ref), cite.chicago_note(ref),
+                    cite.chicago_bibliography(ref), cite.json_ld(ref, page_url))
+
+
+@dataclass(frozen=True)
 class BriefingView:
     briefing: Briefing
     blocks: tuple[BlockView, ...]
@@ -105,6 +128,7 @@ class BriefingView:
     disclaimer_html: str
     summary_html: str
     summary_text: str  # for meta descriptions
+    citation: Citation
 
     @property
     def url(self) -> str:
@@ -248,13 +272,15 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
     for term_id in doc.mentions:
         term = terms_by_id[term_id]
         used.append(TermView(term, tips[term_id], "", (), (), ()))
+    summary_text = renderer.plain(briefing.summary) if briefing.summary else ""
     return BriefingView(
         briefing=briefing, blocks=tuple(blocks), terms=tuple(used),
         minutes=max(1, math.ceil(doc.words / site.config.words_per_minute)), words=doc.words,
         bios=tuple(renderer.html(a.bio) for a in briefing.authors if a.bio),
         disclaimer_html=renderer.html(briefing.disclaimer) if briefing.disclaimer else "",
         summary_html=renderer.inline_html(briefing.summary) if briefing.summary else "",
-        summary_text=renderer.plain(briefing.summary) if briefing.summary else "")
+        summary_text=summary_text,
+        citation=citation(briefing, site.config, summary_text))
 
 
 def _abbreviation_warnings(briefing: Briefing, doc: Document) -> list[Diagnostic]:

@@ -32,7 +32,8 @@ class SourceRef:
 
 
 ERROR = "error"
-WARNING = "warning"
+WARNING = "warning"  # an error under --strict
+NOTE = "note"  # information only, whatever the flags
 
 
 @dataclass(frozen=True)

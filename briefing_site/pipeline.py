@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .enrich import enrich
-from .errors import BuildFailed, Diagnostic
+from .errors import NOTE, WARNING, BuildFailed, Diagnostic, SourceRef
 from .load import load_site
 from .render import render_site
 from .validate import validate
@@ -45,7 +45,13 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
         raise
     problems += data.diagnostics
     if strict:
-        problems = [p.as_error() for p in problems]
+        problems = [p.as_error() if p.severity == WARNING else p for p in problems]
+    if not site.config.base_url:
+        problems.append(Diagnostic(
+            "base_url is not set: sitemap.xml and robots.txt are left out, and feed.xml and "
+            "the citations have no address of this site", SourceRef((content / "site.yml")
+                                                                   .as_posix()),
+            "set base_url in site.yml, or pass --base-url, when you publish", NOTE))
     errors = sorted((p for p in problems if p.is_error), key=Diagnostic.sort_key)
     if errors:
         raise BuildFailed(errors)

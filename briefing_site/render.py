@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import jinja2
 
-from . import __version__
+from . import __version__, cite
 from .chart import build_chart
 from .enrich import Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
@@ -28,7 +28,19 @@ def _environment(templates: Path) -> jinja2.Environment:
     env.globals["generator"] = f"briefing-site {__version__}"
     env.filters["hostname"] = _hostname
     env.filters["type_label"] = _type_label
+    env.filters["atom_date"] = _atom_date
+    env.filters["slash_date"] = _slash_date
     return env
+
+
+def _atom_date(date) -> str:
+    """Atom wants a full timestamp; a partial date becomes the start of its period."""
+    return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
+
+
+def _slash_date(date) -> str:
+    """``2022/01/05`` as Highwire tags want it, at the date's own precision (``2022/01``)."""
+    return date.iso().replace("-", "/")
 
 
 def _type_label(kind: str) -> str:
@@ -78,7 +90,10 @@ def render_site(data: Enriched, templates: Path) -> dict[str, bytes]:
         # A host serves 404.html for any missing path, at any depth: with a base URL its
         # links can be absolute; without one they work at the top level.
         ("404.html", "404.html", not_found_root, {}),
+        ("feed.xml", "feed.xml", "", {}),
     ]
+    if config.base_url:  # both need absolute addresses
+        pages += [("sitemap.xml", "sitemap.xml", "", {}), ("robots.txt", "robots.txt", "", {})]
     pages += [(view.url, "article.html", "../", {"view": view}) for view in data.briefings]
     problems = []
     for path, template, root, extra in pages:
@@ -91,6 +106,13 @@ def render_site(data: Enriched, templates: Path) -> dict[str, bytes]:
         files[path] = html.encode("utf-8")
     if problems:
         raise BuildFailed(sorted(set(problems), key=Diagnostic.sort_key))
+    for view in data.briefings:
+        stem = view.url.removesuffix(".html")
+        ref = view.citation.reference
+        files[f"{stem}.bib"] = cite.bibtex(ref).encode("utf-8")
+        files[f"{stem}.ris"] = cite.ris(ref).encode("utf-8")
+        files[f"{stem}.json"] = cite.csl_json(ref).encode("utf-8")
+    files[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
     assets = templates / ASSETS
     for asset in sorted(assets.rglob("*")) if assets.is_dir() else ():
         if asset.is_file():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +126,31 @@ def make_content(root: Path, files: dict[str, str | None] | None = None) -> Path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     return content
+
+
+def assert_no_scripts(files: dict[str, bytes]) -> None:
+    """No element that runs code, except the theme's own: its JSON-LD and its cite.js."""
+    for path, data in files.items():
+        if not path.endswith(".html"):
+            continue
+        soup = BeautifulSoup(data, "html.parser")
+        for script in soup.find_all("script"):
+            if script.get("type") == "application/ld+json":
+                json.loads(script.string)  # data, not code: it must parse
+            else:
+                assert script.get("src", "").endswith("assets/cite.js"), (path, script)
+                assert not script.string, (path, script)
+        assert not soup.find_all(["iframe", "object", "embed", "form", "style"]), path
+        for element in soup.find_all(True):
+            for name, value in element.attrs.items():
+                assert not name.lower().startswith("on"), (path, element)
+                if name in ("href", "src", "action", "formaction"):
+                    scheme = str(value).strip().lower().split(":")[0]
+                    assert scheme not in ("javascript", "data", "vbscript"), (path, element)
+
+
+def site_files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

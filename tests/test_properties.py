@@ -8,14 +8,13 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefing_site.errors import BuildFailed
 from briefing_site.load import BRIEFING_FIELDS
 from briefing_site.pipeline import build_site
-from tests.conftest import BRIEFING, TEMPLATES, make_content
+from tests.conftest import BRIEFING, TEMPLATES, assert_no_scripts, make_content
 
 # PROPERTY_EXAMPLES=1000 for a longer hunt by hand; CI keeps the default.
 SETTINGS = settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", "60")), deadline=None,
@@ -55,21 +54,6 @@ def build(files: dict[str, str]) -> dict[str, bytes] | None:
             return None
     finally:
         shutil.rmtree(root)
-
-
-def assert_no_scripts(files: dict[str, bytes]) -> None:
-    """No element that runs code: the theme has none, so any would come from the content."""
-    for path, data in files.items():
-        if not path.endswith(".html"):
-            continue
-        soup = BeautifulSoup(data, "html.parser")
-        assert not soup.find_all(["script", "iframe", "object", "embed", "form", "style"]), path
-        for element in soup.find_all(True):
-            for name, value in element.attrs.items():
-                assert not name.lower().startswith("on"), (path, element)
-                if name in ("href", "src", "action", "formaction"):
-                    scheme = str(value).strip().lower().split(":")[0]
-                    assert scheme not in ("javascript", "data", "vbscript"), (path, element)
 
 
 @SETTINGS

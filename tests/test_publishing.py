@@ -1,0 +1,271 @@
+"""Citable and discoverable: metadata, reference files and feeds, read by the real clients."""
+
+from __future__ import annotations
+
+import json
+from xml.etree import ElementTree
+
+import bibtexparser
+import feedparser
+import pytest
+import rispy
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+    formatter,
+)
+from citeproc.source.json import CiteProcJSON
+
+from briefing_site.cli import main
+from tests.conftest import BRIEFING, CONTENT, TEMPLATES, make_content, parse
+
+SLUG = "emergency-on-the-steppe"
+ORIGINAL = "https://cepa.org/article/emergency-on-the-steppe-kazakhstan-in-crisis/"
+BASE = "https://briefings.example.org/kz/"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """The real content built as it would be published, with a base URL."""
+    out = tmp_path_factory.mktemp("published") / "site"
+    assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES),
+                 "--out", str(out), "--base-url", BASE]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def article(published):
+    return parse(published / "briefings" / f"{SLUG}.html")
+
+
+def meta(soup, name: str) -> list[str]:
+    return [m["content"] for m in soup.find_all("meta", attrs={"name": name})]
+
+
+def prop(soup, name: str) -> list[str]:
+    return [m["content"] for m in soup.find_all("meta", attrs={"property": name})]
+
+
+def test_highwire_tags_for_google_scholar_and_zotero(article):
+    assert meta(article, "citation_title") == ["Emergency on the Steppe: Kazakhstan in Crisis"]
+    assert meta(article, "citation_author") == ["Charles J. Sullivan"]
+    author = article.find("meta", attrs={"name": "citation_author"})
+    institution = author.find_next("meta")
+    assert (institution["name"], institution["content"]) == (
+        "citation_author_institution", "Nazarbayev University")
+    assert meta(article, "citation_publication_date") == ["2022/01"]
+    assert meta(article, "citation_journal_title") == ["Europe’s Edge"]
+    assert meta(article, "citation_publisher") == ["Center for European Policy Analysis (CEPA)"]
+    assert meta(article, "citation_language") == ["en"]
+    assert meta(article, "citation_public_url") == [f"{BASE}briefings/{SLUG}.html"]
+
+
+def test_dublin_core_tags(article):
+    assert meta(article, "DC.title") == ["Emergency on the Steppe: Kazakhstan in Crisis"]
+    assert meta(article, "DC.creator") == ["Charles J. Sullivan"]
+    assert meta(article, "DC.date") == ["2022-01"]
+    assert meta(article, "DC.identifier") == [f"{BASE}briefings/{SLUG}.html"]
+    assert meta(article, "DC.source") == [ORIGINAL]
+    assert meta(article, "DC.language") == ["en"]
+
+
+def test_json_ld_describes_an_opinion_article(article):
+    [script] = article.find_all("script", type="application/ld+json")
+    data = json.loads(script.string)
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "OpinionNewsArticle"
+    assert data["headline"] == "Emergency on the Steppe: Kazakhstan in Crisis"
+    assert data["datePublished"] == "2022-01"
+    assert data["author"] == [{
+        "@type": "Person", "name": "Charles J. Sullivan", "givenName": "Charles J.",
+        "familyName": "Sullivan", "honorificPrefix": "Dr.",
+        "jobTitle": "Assistant Professor of Political Science and International Relations, "
+                    "School of Sciences & Humanities",
+        "affiliation": {"@type": "Organization", "name": "Nazarbayev University"}}]
+    assert data["publisher"] == {"@type": "Organization",
+                                 "name": "Center for European Policy Analysis (CEPA)"}
+    assert data["isPartOf"]["@type"] == "Periodical"
+    assert data["isPartOf"]["name"] == "Europe’s Edge"
+    assert data["url"] == f"{BASE}briefings/{SLUG}.html"
+    assert data["isBasedOn"] == ORIGINAL
+    assert data["inLanguage"] == "en"
+
+
+@pytest.mark.parametrize(("kind", "schema_type", "csl_type", "ris_type"), [
+    ("report", "Report", "report", "RPRT"),
+    ("research-note", "ScholarlyArticle", "article-journal", "JOUR"),
+])
+def test_other_briefing_types_map_to_their_vocabularies(kind, schema_type, csl_type, ris_type,
+                                                        tmp_path, run):
+    content = make_content(tmp_path, {"briefings/quiet-week.md": BRIEFING.replace(
+        "summary:", f"type: {kind}\nsummary:")})
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    assert json.loads(page.find("script", type="application/ld+json").string)["@type"] == \
+        schema_type
+    assert json.loads((out / "briefings" / "quiet-week.json").read_text())[0]["type"] == csl_type
+    assert rispy.loads((out / "briefings" / "quiet-week.ris").read_text())[0][
+        "type_of_reference"] == ris_type
+
+
+def test_cite_block_shows_apa_and_chicago(article):
+    block = article.select_one("section.cite")
+    assert block.select_one("#cite-apa").get_text() == (
+        "Sullivan, C. J. (2022, January). Emergency on the Steppe: Kazakhstan in Crisis. "
+        f"Europe’s Edge. {ORIGINAL}")
+    assert block.select_one("#cite-apa i").get_text() == "Europe’s Edge"
+    assert block.select_one("#cite-chicago-note").get_text() == (
+        "Charles J. Sullivan, “Emergency on the Steppe: Kazakhstan in Crisis,” Europe’s Edge, "
+        f"January 2022, {ORIGINAL}.")
+    assert block.select_one("#cite-chicago-bib").get_text() == (
+        "Sullivan, Charles J. “Emergency on the Steppe: Kazakhstan in Crisis.” Europe’s Edge, "
+        f"January 2022. {ORIGINAL}.")
+
+
+def test_copy_buttons_are_hidden_until_the_script_shows_them(article, published):
+    buttons = article.select("section.cite button.copy")
+    assert len(buttons) == 3 and all(b.has_attr("hidden") for b in buttons)
+    for button in buttons:
+        assert article.find(id=button["data-copy"]) is not None
+    script = article.find("script", src="../assets/cite.js")
+    assert script.has_attr("defer")
+    assert "button.hidden = false" in (published / "assets" / "cite.js").read_text()
+
+
+def test_reference_files_are_linked_and_read_by_real_clients(article, published):
+    links = {a.get_text(): a["href"] for a in article.select("section.cite .downloads a")}
+    assert links == {"BibTeX": f"{SLUG}.bib", "RIS": f"{SLUG}.ris", "CSL-JSON": f"{SLUG}.json"}
+    folder = published / "briefings"
+
+    library = bibtexparser.parse_string((folder / f"{SLUG}.bib").read_text())
+    assert library.failed_blocks == []
+    [entry] = library.entries
+    assert (entry.entry_type, entry.key) == ("article", "sullivan2022emergency")
+    assert entry["author"] == "Sullivan, Charles J."
+    assert entry["journal"] == "Europe’s Edge"
+    assert (entry["year"], entry["month"], entry["date"]) == ("2022", "jan", "2022-01")
+    assert entry["url"] == ORIGINAL
+
+    [record] = rispy.loads((folder / f"{SLUG}.ris").read_text())
+    assert record["type_of_reference"] == "MGZN"
+    assert record["authors"] == ["Sullivan, Charles J."]
+    assert record["title"] == "Emergency on the Steppe: Kazakhstan in Crisis"
+    assert record["secondary_title"] == "Europe’s Edge"
+    assert (record["year"], record["date"]) == ("2022", "2022/01//")
+    assert record["urls"] == [ORIGINAL]
+
+    items = json.loads((folder / f"{SLUG}.json").read_text())
+    assert items[0]["issued"] == {"date-parts": [[2022, 1]]}
+    style = CitationStylesStyle("harvard-cite-them-right", validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.plain)
+    bibliography.register(Citation([CitationItem(SLUG)]))
+    [rendered] = [str(item) for item in bibliography.bibliography()]
+    assert rendered == ("Sullivan, C.J. (2022) “Emergency on the Steppe: Kazakhstan in Crisis”, "
+                        f"Europe’s Edge, January. Available at: {ORIGINAL}.")
+
+
+def test_canonical_points_at_the_original_of_a_republished_briefing(article):
+    assert article.find("link", rel="canonical")["href"] == ORIGINAL
+
+
+def test_canonical_is_the_own_address_otherwise(tmp_path, run):
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    run("build", "--content", content, "--templates", TEMPLATES, "--out", out,
+        "--base-url", "https://example.org/b")
+    page = parse(out / "briefings" / "quiet-week.html")
+    assert page.find("link", rel="canonical")["href"] == \
+        "https://example.org/b/briefings/quiet-week.html"
+    assert parse(out / "index.html").find("link", rel="canonical")["href"] == \
+        "https://example.org/b/"
+
+
+def test_no_canonical_without_an_address(real_site):
+    assert parse(real_site / "glossary.html").find("link", rel="canonical") is None
+
+
+@pytest.mark.parametrize("page", ["index.html", "glossary.html", "timeline.html",
+                                  f"briefings/{SLUG}.html"])
+def test_every_page_has_description_open_graph_twitter_and_feed_link(page, published):
+    soup = parse(published / page)
+    assert meta(soup, "description")[0].strip()
+    assert prop(soup, "og:title") and prop(soup, "og:description")[0].strip()
+    assert prop(soup, "og:url")[0].startswith(BASE)
+    assert meta(soup, "twitter:card") == ["summary"]
+    feed = soup.find("link", rel="alternate", type="application/atom+xml")
+    assert (published / page).parent.joinpath(feed["href"]).resolve() == \
+        (published / "feed.xml").resolve()
+
+
+def test_article_open_graph_is_an_article_with_its_date(article):
+    assert prop(article, "og:type") == ["article"]
+    assert prop(article, "article:published_time") == ["2022-01"]
+
+
+def test_atom_feed_parses_cleanly_with_full_content(published):
+    feed = feedparser.parse((published / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.feed.title == "Steppe Briefings"
+    [entry] = feed.entries
+    assert entry.title == "Emergency on the Steppe: Kazakhstan in Crisis"
+    assert entry.link == f"{BASE}briefings/{SLUG}.html"
+    assert entry.author == "Dr. Charles J. Sullivan"
+    assert entry.published.startswith("2022-01-01")
+    content = entry.content[0].value
+    assert "Kazakhstan is contending with an unexpected political catastrophe." in content
+    assert "Kazakhstan’s citizens are naturally in a state of collective shock" in content
+    # Relative links resolve against the article's address.
+    assert f'{BASE}glossary.html#tokayev' in content
+
+
+def test_feed_lists_briefings_newest_first(tmp_path, run):
+    content = make_content(tmp_path, {
+        "briefings/older.md": "---\ntitle: Older\ndate: 2019\n---\n\nOld text.\n",
+        "briefings/newer.md": "---\ntitle: Newer\ndate: 2023-05\n---\n\nNew text.\n"})
+    out = tmp_path / "site"
+    run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert [e.title for e in feed.entries] == ["Newer", "Quiet Week in Almaty", "Older"]
+
+
+def test_sitemap_and_robots_with_a_base_url(published):
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    sitemap = ElementTree.parse(published / "sitemap.xml").getroot()
+    locations = [loc.text for loc in sitemap.findall("s:url/s:loc", ns)]
+    assert locations == [BASE, f"{BASE}glossary.html", f"{BASE}timeline.html",
+                         f"{BASE}briefings/{SLUG}.html"]
+    assert [m.text for m in sitemap.findall("s:url/s:lastmod", ns)] == ["2022-01"] * 4
+    robots = (published / "robots.txt").read_text()
+    assert f"Sitemap: {BASE}sitemap.xml" in robots.splitlines()
+
+
+def test_without_a_base_url_sitemap_and_robots_are_left_out_and_the_build_says_so(tmp_path,
+                                                                                  run):
+    content = make_content(tmp_path)
+    result = run("build", "--content", content, "--templates", TEMPLATES,
+                 "--out", tmp_path / "site")
+    assert not (tmp_path / "site" / "sitemap.xml").exists()
+    assert not (tmp_path / "site" / "robots.txt").exists()
+    assert result.err.count("base_url is not set") == 1
+
+
+def test_github_pages_and_icon_files(published):
+    assert (published / ".nojekyll").read_bytes() == b""
+    assert (published / "assets" / "favicon.svg").read_text().startswith("<svg")
+    assert meta(parse(published / "404.html"), "robots") == ["noindex"]
+
+
+def test_json_ld_cannot_close_its_script(tmp_path, run):
+    content = make_content(tmp_path, {"briefings/quiet-week.md": BRIEFING.replace(
+        '"Quiet Week in Almaty"', '"</script><script>alert(1)</script>"')})
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    scripts = page.find_all("script")
+    assert len(scripts) == 2  # the JSON-LD and cite.js, nothing injected
+    assert json.loads(page.find("script", type="application/ld+json").string)["headline"] == \
+        "</script><script>alert(1)</script>"
