@@ -5,13 +5,23 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := tests/audit/node_modules/.installed
 
-.PHONY: site test check bench clean
+# The accessibility audit needs npm for axe-core; without it those tests are skipped.
+ifneq ($(shell command -v npm 2>/dev/null),)
+AUDIT_DEPS := $(NODE_STAMP)
+endif
+
+.PHONY: site test audit check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,audit]"
 	touch $(STAMP)
+
+$(NODE_STAMP): tests/audit/package.json tests/audit/package-lock.json
+	cd tests/audit && npm ci --silent --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 site: $(STAMP)
 	$(PY) build.py build
@@ -19,12 +29,16 @@ site: $(STAMP)
 check: $(STAMP)
 	$(PY) build.py check
 
-test: $(STAMP)
+test: $(STAMP) $(AUDIT_DEPS)
 	$(PY) -m ruff check briefing_site tests build.py benchmarks
 	$(PY) -m pytest -q
+
+# The W3C Nu checker and axe-core on site/ as `make site` builds it, with figures per page.
+audit: site $(NODE_STAMP)
+	AUDIT_SITE=site $(PY) -m pytest -q -s -m audit tests/test_audit.py
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_build.py 10 100 1000
 
 clean:
-	rm -rf site .site.* $(VENV) .pytest_cache .ruff_cache
+	rm -rf site .site.* $(VENV) .pytest_cache .ruff_cache tests/audit/node_modules

@@ -281,3 +281,13 @@ def test_real_content_passes_the_strict_check(run):
     result = run("check", "--content", CONTENT, "--templates", TEMPLATES, "--strict")
     assert result.code == 0, result.err
     assert ": error: " not in result.err and ": warning: " not in result.err
+
+
+def test_the_article_page_weighs_at_most_60_kb_with_everything_it_loads(real_site, article):
+    page = real_site / ARTICLE
+    loaded = [link["href"] for link in article.find_all("link", rel=["stylesheet", "icon"])]
+    loaded += [script["src"] for script in article.find_all("script", src=True)]
+    loaded += [img["src"] for img in article.find_all("img")]
+    total = page.stat().st_size + sum((page.parent / url).stat().st_size for url in loaded)
+    assert len(loaded) == 3  # the stylesheet, the icon, the copy script
+    assert total <= 60_000, f"{total} bytes"

