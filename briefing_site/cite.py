@@ -128,7 +128,9 @@ def chicago_note(ref: Reference) -> Styled:
 def chicago_bibliography(ref: Reference) -> Styled:
     """Chicago, the bibliography entry: Family, Given. “Title.” *Container*, Date. URL."""
     names = [n.inverted if i == 0 else n.natural for i, n in enumerate(ref.names[:10])]
-    authors = _join(names, "and") + (", et al" if len(ref.names) > 10 else "")
+    # The first name is inverted, so even two authors take a comma: "Bo, Ann, and Cy Do".
+    authors = (f"{names[0]}, and {names[1]}" if len(names) == 2 else _join(names, "and"))
+    authors += ", et al" if len(ref.names) > 10 else ""
     head = (f"{_end(authors)} " if authors else "") + f"“{_end(ref.briefing.title)}” "
     tail = f", {_chicago_date(ref.date)}." + (f" {ref.url}." if ref.url else "")
     return ((head, False), (ref.container, True), (tail, False))
