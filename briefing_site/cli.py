@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import signal
 import sys
+import threading
 import time
+import webbrowser
 from pathlib import Path
 
 from . import __version__
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
 from .pipeline import DEFAULT_TEMPLATES, build_site
 from .scaffold import ScaffoldError, create_briefing
+from .serve import Preview, make_server
 from .write import check_output, write_site
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
@@ -48,6 +53,17 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check the content, write nothing",
                                 description="Validate everything and report every problem.")
     content_options(check)
+    serve = commands.add_parser(
+        "serve", help="preview the site, rebuilding and reloading on every change",
+        description="Build the site in memory and serve it; watch the content and templates, "
+                    "rebuild on change and reload open pages. Errors show over the last good "
+                    "version of the page.")
+    content_options(serve)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="port (default 8000; 0 picks a free one)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
     new = commands.add_parser("new", help="create a new briefing",
                               description="Create content/briefings/<slug>.md with every "
                                           "front-matter field, as a draft.")
@@ -123,4 +139,45 @@ def main(argv: list[str] | None = None) -> int:
             return CONTENT_ERROR
         print(f"Created {path} (a draft: set 'draft: false' to publish it).")
         return OK
+    if args.command == "serve":
+        return _serve(args)
     return _build(args, write=args.command == "build")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    def interrupt(signum, frame) -> None:
+        raise KeyboardInterrupt  # stop on SIGTERM as on Ctrl-C, cleanly
+
+    templates = _templates(args)
+    preview = Preview(args.content, templates, drafts=args.drafts, log=log)
+    preview.rebuild()
+    try:
+        server = make_server(preview, args.host, args.port)
+    except OSError as exc:
+        log(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+        return CONTENT_ERROR
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        watcher = threading.Thread(target=preview.watch,
+                                   args=(stop, [args.content, templates]), daemon=True)
+        watcher.start()
+        host, port = server.server_address[:2]
+        url = f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+        if not ipaddress.ip_address(host).is_loopback:
+            log(f"warning: listening on {host}, so other machines on the network can see the "
+                "preview; use --host 127.0.0.1 to keep it to this machine")
+        print(f"Serving {args.content} at {url} (Ctrl-C to stop)", flush=True)
+        if args.open:
+            webbrowser.open(url)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+    print("Stopped.", flush=True)
+    return OK

@@ -24,11 +24,13 @@ class BuildResult:
 
 
 def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bool = False,
-               strict: bool = False, base_url: str | None = None) -> BuildResult:
+               strict: bool = False, base_url: str | None = None,
+               live_reload: bool = False) -> BuildResult:
     """Build the whole site in memory.
 
     Raises BuildFailed with every error found, sorted by file and line; warnings come back
-    with the result (or as errors with ``strict``).
+    with the result (or as errors with ``strict``). ``live_reload`` adds the preview server's
+    reload script to every page, for ``serve`` only.
     """
     loaded = load_site(content)
     site, problems = loaded.site, list(loaded.diagnostics)
@@ -55,7 +57,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     errors = sorted((p for p in problems if p.is_error), key=Diagnostic.sort_key)
     if errors:
         raise BuildFailed(errors)
-    files = render_site(data, templates)
+    files = render_site(data, templates, live_reload)
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
     pages = sum(1 for path in files if path.endswith(".html"))
     return BuildResult(files, warnings, pages, len(data.briefings), site.config.trusted_html)

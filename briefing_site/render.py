@@ -74,7 +74,7 @@ def _template_error(exc: Exception, templates: Path) -> Diagnostic:
     return Diagnostic(message, SourceRef(name or templates.as_posix(), line))
 
 
-def render_site(data: Enriched, templates: Path) -> dict[str, bytes]:
+def render_site(data: Enriched, templates: Path, live_reload: bool = False) -> dict[str, bytes]:
     """Every output file, by its path relative to the site root."""
     env = _environment(templates)
     config = data.site.config
@@ -99,7 +99,8 @@ def render_site(data: Enriched, templates: Path) -> dict[str, bytes]:
     for path, template, root, extra in pages:
         try:
             html = env.get_template(template).render(
-                site=config, data=data, root=root, page_path=path, **extra)
+                site=config, data=data, root=root, page_path=path, live_reload=live_reload,
+                **extra)
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
             problems.append(_template_error(exc, templates))
             continue

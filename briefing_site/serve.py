@@ -1,0 +1,244 @@
+"""Live preview: build in memory, serve on loopback, rebuild on change, reload open pages.
+
+The site is never written to disk here: pages are served from the last good build, so a
+mistake in the content never takes the preview down. The script that reloads pages exists
+only in served pages; ``build`` output never contains it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+import posixpath
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import watchfiles
+
+from .errors import BuildFailed
+from .pipeline import build_site
+
+LIVE = "/__briefing_site/"
+KEEPALIVE_SECONDS = 15.0
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
+    ".xml": "application/xml; charset=utf-8", ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8", ".bib": "application/x-bibtex; charset=utf-8",
+    ".ris": "application/x-research-info-systems; charset=utf-8",
+}
+
+LIVE_JS = """\
+// briefing-site preview: reload when the site is rebuilt, show build errors over the page.
+(() => {
+  let seen = null;
+  const source = new EventSource("/__briefing_site/events");
+  source.onmessage = (event) => {
+    const state = JSON.parse(event.data);
+    if (seen !== null && state.version !== seen && state.errors.length === 0) {
+      location.reload();
+      return;
+    }
+    if (seen === null) seen = state.version;
+    show(state.errors);
+  };
+  function show(errors) {
+    let overlay = document.getElementById("briefing-site-errors");
+    if (!errors.length) { if (overlay) overlay.remove(); return; }
+    if (!overlay) {
+      overlay = document.createElement("section");
+      overlay.id = "briefing-site-errors";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText = "position:fixed;inset:auto 1rem 1rem 1rem;max-height:60vh;" +
+        "overflow:auto;z-index:1000;background:#2b0d0d;color:#fff;padding:1rem 1.25rem;" +
+        "font:14px/1.5 ui-monospace,monospace;border-radius:6px;box-shadow:0 6px 24px #0008";
+      document.body.append(overlay);
+    }
+    overlay.replaceChildren();
+    const heading = document.createElement("strong");
+    heading.textContent = "The last change has errors; this is the last good version.";
+    const list = document.createElement("pre");
+    list.style.cssText = "white-space:pre-wrap;margin:.5rem 0 0";
+    list.textContent = errors.join("\\n");
+    overlay.append(heading, list);
+  }
+})();
+"""
+
+
+@dataclass
+class Snapshot:
+    """What is being served: the last good build, and the errors of the last attempt."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    version: int = 0  # grows with every successful build
+    attempt: int = 0  # grows with every build, good or not
+    errors: tuple[str, ...] = ()
+
+
+class Preview:
+    """Builds the site in memory and keeps the last good build for the server."""
+
+    def __init__(self, content: Path, templates: Path, drafts: bool = False,
+                 log: Callable[[str], None] = lambda line: None) -> None:
+        self.content, self.templates, self.drafts, self.log = content, templates, drafts, log
+        self.snapshot = Snapshot()
+        self.changed = threading.Condition()
+
+    def rebuild(self) -> bool:
+        """Build once; on success serve the result, else keep the old one and hold the errors."""
+        try:
+            result = build_site(self.content, self.templates, drafts=self.drafts,
+                                live_reload=True)
+        except BuildFailed as failed:
+            errors = tuple(str(d) for d in failed.diagnostics)
+            for line in errors:
+                self.log(line)
+            count = f"{len(errors)} error{'s' * (len(errors) != 1)}"
+            self.log(f"Build failed ({count}): the last good version stays served.")
+            self._publish(self.snapshot.files, self.snapshot.version, errors)
+            return False
+        self._publish(result.files, self.snapshot.version + 1, ())
+        self.log(f"Rebuilt: {result.pages} pages.")
+        return True
+
+    def _publish(self, files: dict[str, bytes], version: int, errors: tuple[str, ...]) -> None:
+        with self.changed:
+            self.snapshot = Snapshot(files, version, self.snapshot.attempt + 1, errors)
+            self.changed.notify_all()
+
+    def wait(self, attempt: int, timeout: float) -> Snapshot:
+        """The snapshot once a build newer than ``attempt`` has finished (or at the timeout)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.snapshot.attempt != attempt, timeout)
+            return self.snapshot
+
+    def watch(self, stop: threading.Event, paths: list[Path]) -> None:
+        """Rebuild whenever a watched file changes, until ``stop`` is set."""
+        for changes in watchfiles.watch(*paths, debounce=80, step=20, stop_event=stop,
+                                        raise_interrupt=False):
+            names = sorted({Path(p).name for _, p in changes})
+            self.log(f"Changed: {', '.join(names)}")
+            self.rebuild()
+
+
+def site_path(raw: str) -> str | None:
+    """The site file a request path names, or None when it tries to leave the site.
+
+    Decodes once, then refuses NUL, backslashes and '..' segments outright: the files live
+    in memory, but a preview server should not even look like it resolves such paths.
+    """
+    path = unquote(urlsplit(raw).path)
+    if "\x00" in path or "\\" in path or not path.startswith("/"):
+        return None
+    segments = path.split("/")
+    if ".." in segments:
+        return None
+    clean = posixpath.normpath(path).lstrip("/")
+    if path.endswith("/"):
+        clean = f"{clean}/index.html" if clean not in ("", ".") else "index.html"
+    return clean
+
+
+def _content_type(path: str) -> str:
+    suffix = posixpath.splitext(path)[1]
+    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path)[0] or \
+        "application/octet-stream"
+
+
+def _error_page(errors: tuple[str, ...]) -> bytes:
+    """Shown before the first good build: the errors, and the script that reloads when fixed."""
+    items = "\n".join(html.escape(line) for line in errors)
+    return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build "
+            f"failed</title></head><body><h1>The site does not build yet</h1><pre>{items}</pre>"
+            f"<script src=\"{LIVE}live.js\"></script></body></html>").encode()
+
+
+def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
+    """An HTTP server for ``preview``; one thread per request, so pages load in parallel."""
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "briefing-site"
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args) -> None:
+            pass  # the terminal shows builds, not every request
+
+        def do_HEAD(self) -> None:
+            self.respond(head=True)
+
+        def do_GET(self) -> None:
+            self.respond(head=False)
+
+        def respond(self, head: bool) -> None:
+            path = site_path(self.path)
+            if path == LIVE.strip("/") + "/events":
+                return self.events()
+            if path == LIVE.strip("/") + "/live.js":
+                return self.send(HTTPStatus.OK, LIVE_JS.encode(), "text/javascript", head)
+            snapshot = preview.snapshot
+            if not snapshot.files:
+                return self.send(HTTPStatus.SERVICE_UNAVAILABLE, _error_page(snapshot.errors),
+                                 CONTENT_TYPES[".html"], head)
+            if path is not None and path in snapshot.files:
+                return self.send(HTTPStatus.OK, snapshot.files[path], _content_type(path), head)
+            if path is not None and f"{path}/index.html" in snapshot.files:
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", f"/{path}/")
+                self.send_header("Content-Length", "0")
+                return self.end_headers()
+            page = snapshot.files.get("404.html", b"Not found")
+            self.send(HTTPStatus.NOT_FOUND, page, CONTENT_TYPES[".html"], head)
+
+        def send(self, status: HTTPStatus, body: bytes, content_type: str, head: bool) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            if not head:
+                self.wfile.write(body)
+
+        def events(self) -> None:
+            """Server-sent events: the state now, then again after every build."""
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.close_connection = True
+            attempt = None
+            try:
+                while not stopping.is_set():
+                    snapshot = (preview.snapshot if attempt is None
+                                else preview.wait(attempt, KEEPALIVE_SECONDS))
+                    if snapshot.attempt != attempt:
+                        attempt = snapshot.attempt
+                        data = json.dumps({"version": snapshot.version,
+                                           "errors": list(snapshot.errors)})
+                        self.wfile.write(f"data: {data}\n\n".encode())
+                    else:
+                        self.wfile.write(b": still here\n\n")
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+        def server_close(self) -> None:
+            stopping.set()
+            with preview.changed:
+                preview.changed.notify_all()  # wake the event streams so that they end
+            super().server_close()
+
+    stopping = threading.Event()
+    return Server((host, port), Handler)

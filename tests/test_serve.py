@@ -1,0 +1,243 @@
+"""The preview server: pages over HTTP, rebuilds on edits, errors over the last good page."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from briefing_site.serve import Preview, make_server, site_path
+from tests.conftest import BRIEFING, REPO, TEMPLATES, make_content
+
+
+class Running:
+    """A preview server on a free loopback port, with its watcher, for one test."""
+
+    def __init__(self, content: Path) -> None:
+        self.content = content
+        self.log: list[str] = []
+        self.preview = Preview(content, TEMPLATES, log=self.log.append)
+        self.preview.rebuild()
+        self.server = make_server(self.preview, "127.0.0.1", 0)
+        self.port = self.server.server_address[1]
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self.server.serve_forever, daemon=True),
+                        threading.Thread(target=self.preview.watch,
+                                         args=(self.stop, [content]), daemon=True)]
+        for thread in self.threads:
+            thread.start()
+        time.sleep(0.3)  # let the watcher settle before the test edits files
+
+    def request(self, path: str, method: str = "GET") -> http.client.HTTPResponse:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request(method, path)  # sent as written: no client-side normalising
+        response = connection.getresponse()
+        response.body = response.read()
+        connection.close()
+        return response
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def running(tmp_path):
+    server = Running(make_content(tmp_path))
+    yield server
+    server.close()
+
+
+def wait_for(condition, seconds: float = 10.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_serves_pages_with_types_and_the_reload_script(running):
+    page = running.request("/")
+    assert page.status == 200
+    assert page.getheader("Content-Type") == "text/html; charset=utf-8"
+    assert b"Quiet Week in Almaty" in page.body
+    assert b'<script src="/__briefing_site/live.js"></script>' in page.body
+    for path, kind in [("/assets/style.css", "text/css"), ("/feed.xml", "application/xml"),
+                       ("/assets/favicon.svg", "image/svg+xml"),
+                       ("/briefings/quiet-week.bib", "application/x-bibtex"),
+                       ("/__briefing_site/live.js", "text/javascript")]:
+        response = running.request(path)
+        assert response.status == 200, path
+        assert response.getheader("Content-Type").startswith(kind), path
+
+
+def test_head_gives_headers_without_a_body(running):
+    head = running.request("/glossary.html", "HEAD")
+    get = running.request("/glossary.html")
+    assert head.status == 200 and head.body == b""
+    assert head.getheader("Content-Length") == str(len(get.body))
+
+
+def test_missing_pages_get_the_sites_404_page(running):
+    response = running.request("/no/such/page.html")
+    assert response.status == 404
+    assert b"Page not found" in response.body
+
+
+@pytest.mark.parametrize("path", [
+    "/../../../etc/passwd", "/..%2f..%2f..%2fetc%2fpasswd", "/%2e%2e/%2e%2e/etc/passwd",
+    "/briefings/..%2F..%2Fcontent%2Fsite.yml", "//etc/passwd", "/%2Fetc%2Fpasswd",
+    "/..\\..\\etc\\passwd", "/index.html%00.css", "/assets/../../pyproject.toml",
+    "/%252e%252e/%252e%252e/etc/passwd",
+])
+def test_nothing_outside_the_site_is_served(path, running):
+    response = running.request(path)
+    assert response.status == 404, path
+    assert b"root:" not in response.body and b"title:" not in response.body
+
+
+def test_site_paths_are_resolved_inside_the_site():
+    assert site_path("/") == "index.html"
+    assert site_path("/briefings/x.html?q=1#p2") == "briefings/x.html"
+    assert site_path("/a/./b.html") == "a/b.html"
+    assert site_path("/%2e%2e/x") is None and site_path("/a/../b") is None
+    assert site_path("/a\\b") is None and site_path("/a%00b") is None
+
+
+def test_no_directory_listing(running):
+    response = running.request("/briefings/")
+    assert response.status == 404
+    assert b"quiet-week.html" not in response.body
+
+
+def test_many_requests_at_once(running):
+    paths = ["/", "/glossary.html", "/timeline.html", "/assets/style.css"] * 10
+    with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(lambda p: running.request(p).status, paths))
+    assert statuses == [200] * len(paths)
+
+
+class Events:
+    """Reads the server-sent events stream as a browser's EventSource would."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        self.connection.request("GET", "/__briefing_site/events")
+        self.response = self.connection.getresponse()
+        assert self.response.getheader("Content-Type") == "text/event-stream"
+
+    def next(self) -> dict:
+        while True:
+            line = self.response.fp.readline().decode()
+            if line.startswith("data: "):
+                return json.loads(line[len("data: "):])
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def test_an_edit_is_served_and_announced(running):
+    events = Events(running.port)
+    first = events.next()
+    assert first["errors"] == []
+    briefing = running.content / "briefings" / "quiet-week.md"
+    started = time.monotonic()
+    briefing.write_text(BRIEFING + "\nA sentence added while the preview runs.\n")
+    announced = events.next()
+    assert announced["version"] == first["version"] + 1 and announced["errors"] == []
+    page = running.request("/briefings/quiet-week.html").body
+    assert b"A sentence added while the preview runs." in page
+    assert time.monotonic() - started < 10  # generous; the benchmark is the place for speed
+    events.close()
+
+
+def test_a_broken_file_keeps_the_last_good_site_and_shows_the_error(running):
+    events = Events(running.port)
+    first = events.next()
+    briefing = running.content / "briefings" / "quiet-week.md"
+    briefing.write_text(BRIEFING.replace("date: 2022-01-05", "date: someday"))
+    broken = events.next()
+    assert broken["version"] == first["version"]
+    assert any("quiet-week.md:3: error: bad 'date'" in line for line in broken["errors"])
+    page = running.request("/briefings/quiet-week.html")
+    assert page.status == 200 and b"Quiet Week in Almaty" in page.body  # the last good one
+    assert any("bad 'date'" in line for line in running.log)  # and in the terminal
+    briefing.write_text(BRIEFING.replace("Quiet Week", "Fixed Week"))
+    fixed = events.next()
+    assert fixed["errors"] == [] and fixed["version"] == first["version"] + 1
+    assert b"Fixed Week in Almaty" in running.request("/briefings/quiet-week.html").body
+    events.close()
+
+
+def test_the_reload_script_reloads_on_a_new_version_and_shows_errors():
+    from briefing_site.serve import LIVE_JS
+
+    assert 'new EventSource("/__briefing_site/events")' in LIVE_JS
+    assert "location.reload()" in LIVE_JS and 'setAttribute("role", "alert")' in LIVE_JS
+
+
+def test_build_output_never_contains_the_reload_script(real_site):
+    for page in real_site.rglob("*.html"):
+        assert "__briefing_site" not in page.read_text()
+
+
+def test_a_site_that_never_built_shows_its_errors_until_fixed(tmp_path):
+    content = make_content(tmp_path, {"site.yml": "title: [unclosed\n"})
+    server = Running(content)
+    try:
+        response = server.request("/")
+        assert response.status == 503
+        assert b"site.yml:2:1: error: invalid YAML" in response.body
+        assert b"/__briefing_site/live.js" in response.body
+        (content / "site.yml").write_text("title: Now Fine\n")
+        wait_for(lambda: server.request("/").status == 200)
+    finally:
+        server.close()
+
+
+def start_cli(*args: str) -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    match = re.search(r"at (http://\S+/) ", line)
+    assert match, line + process.stderr.read()
+    return process, match.group(1)
+
+
+def test_the_command_picks_a_free_port_and_stops_cleanly_on_ctrl_c(tmp_path):
+    content = make_content(tmp_path)
+    process, url = start_cli("--content", str(content), "--templates", str(TEMPLATES),
+                             "--port", "0")
+    assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/")
+    assert connection.getresponse().status == 200
+    connection.close()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 0, err
+    assert "Stopped." in out and "Traceback" not in err
+
+
+def test_listening_beyond_this_machine_comes_with_a_warning(tmp_path):
+    content = make_content(tmp_path)
+    process, _ = start_cli("--content", str(content), "--templates", str(TEMPLATES),
+                           "--port", "0", "--host", "0.0.0.0")
+    os.kill(process.pid, signal.SIGTERM)
+    _, err = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "warning: listening on 0.0.0.0" in err
