@@ -12,7 +12,7 @@ ifneq ($(shell command -v npm 2>/dev/null),)
 AUDIT_DEPS := $(NODE_STAMP)
 endif
 
-.PHONY: site test audit check bench clean
+.PHONY: site serve test audit check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ $(NODE_STAMP): tests/audit/package.json tests/audit/package-lock.json
 
 site: $(STAMP)
 	$(PY) build.py build
+
+serve: $(STAMP)
+	$(PY) build.py serve
 
 check: $(STAMP)
 	$(PY) build.py check

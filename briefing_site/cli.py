@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
 from .pipeline import DEFAULT_TEMPLATES, build_site
+from .publish import PublishError, publish
 from .scaffold import ScaffoldError, create_briefing
 from .serve import Preview, make_server
 from .write import check_output, write_site
@@ -64,6 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000,
                        help="port (default 8000; 0 picks a free one)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    publish = commands.add_parser(
+        "publish", help="build and commit the site to a git branch, then push it",
+        description="Build with the site's base_url, write --out, commit it as the whole "
+                    "content of a branch (keeping the branch's history) and push it, like "
+                    "mkdocs gh-deploy. Your working tree is not touched.")
+    content_options(publish)
+    publish.add_argument("--git", required=True, metavar="REMOTE",
+                         help="the repository to push to: a remote name, URL or path")
+    publish.add_argument("--branch", default="gh-pages", help="the branch (default gh-pages)")
+    publish.add_argument("--message", default=None, help="the commit message")
+    publish.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                         help="the output folder written on the way (default: site)")
     new = commands.add_parser("new", help="create a new briefing",
                               description="Create content/briefings/<slug>.md with every "
                                           "front-matter field, as a draft.")
@@ -141,7 +154,35 @@ def main(argv: list[str] | None = None) -> int:
         return OK
     if args.command == "serve":
         return _serve(args)
+    if args.command == "publish":
+        return _publish(args)
     return _build(args, write=args.command == "build")
+
+
+def _publish(args: argparse.Namespace) -> int:
+    templates = _templates(args)
+    try:
+        check_output(args.out, (args.content, templates))
+        result = build_site(args.content, templates, drafts=args.drafts, strict=args.strict)
+        if not result.base_url:
+            print("error: publish needs base_url in site.yml, the address the site will have "
+                  "(e.g. https://you.github.io/briefings/)", file=sys.stderr)
+            return CONTENT_ERROR
+        write_site(result.files, args.out, (args.content, templates))
+        message = args.message or f"Publish {len(result.files)} files with briefing-site"
+        commit = publish(args.out, args.git, args.branch, message)
+    except BuildFailed as failed:
+        _report(failed.diagnostics)
+        print(f"Nothing published: {_count(len(failed.diagnostics), 'error')}.",
+              file=sys.stderr)
+        return CONTENT_ERROR
+    except (OutputError, PublishError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return CONTENT_ERROR
+    _report(result.warnings)
+    print(f"Published {args.out}/ to {args.git} branch {args.branch} (commit {commit[:10]}), "
+          f"for {result.base_url}")
+    return OK
 
 
 def _serve(args: argparse.Namespace) -> int:

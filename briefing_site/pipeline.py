@@ -21,6 +21,7 @@ class BuildResult:
     pages: int
     briefings: int
     trusted_html: bool = False
+    base_url: str = ""
 
 
 def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bool = False,
@@ -60,4 +61,5 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     files = render_site(data, templates, live_reload)
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
     pages = sum(1 for path in files if path.endswith(".html"))
-    return BuildResult(files, warnings, pages, len(data.briefings), site.config.trusted_html)
+    return BuildResult(files, warnings, pages, len(data.briefings), site.config.trusted_html,
+                       site.config.base_url)

@@ -32,7 +32,8 @@ ALLOWED = {
     "pipeline": {"enrich", "errors", "load", "render", "validate"},
     "scaffold": {"slugs"},
     "serve": {"errors", "pipeline"},
-    "cli": {"__init__", "errors", "pipeline", "scaffold", "serve", "write"},
+    "publish": {"write"},
+    "cli": {"__init__", "errors", "pipeline", "publish", "scaffold", "serve", "write"},
 }
 LIBRARIES = {"yaml": {"yamlsource"}, "frontmatter": {"load"},
              "markdown": {"markdown_ext", "markup"}, "jinja2": {"render"},

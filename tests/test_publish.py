@@ -1,0 +1,126 @@
+"""publish: the built site becomes the whole content of a branch, pushed to a repository."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BRIEFING, SITE_YML, TEMPLATES, make_content, snapshot
+
+PUBLISHED_SITE = SITE_YML + "base_url: https://example.github.io/briefings/\n"
+IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *IDENTITY, *args], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+@pytest.fixture
+def remote(tmp_path) -> Path:
+    """A bare repository whose main branch already holds the project's history."""
+    bare = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "-b", "main", str(bare)], check=True)
+    work = tmp_path / "work"
+    subprocess.run(["git", "init", "--quiet", "-b", "main", str(work)], check=True)
+    (work / "README.md").write_text("the project\n")
+    git(work, "add", "README.md")
+    git(work, "commit", "--quiet", "-m", "Start")
+    git(work, "push", "--quiet", str(bare), "main")
+    return bare
+
+
+def published_files(remote: Path, branch: str = "gh-pages") -> dict[str, bytes]:
+    names = git(remote, "ls-tree", "-r", "--name-only", branch).splitlines()
+    return {name: subprocess.run(["git", "-C", str(remote), "show", f"{branch}:{name}"],
+                                 capture_output=True, check=True).stdout for name in names}
+
+
+def test_publishing_twice_makes_the_branch_the_site_with_one_commit_each(tmp_path, run,
+                                                                         remote):
+    content = make_content(tmp_path, {"site.yml": PUBLISHED_SITE})
+    out = tmp_path / "site"
+    main_before = git(remote, "rev-parse", "main")
+    content_before = snapshot(content)
+
+    first = run("publish", "--content", content, "--templates", TEMPLATES, "--out", out,
+                "--git", remote)
+    assert first.code == 0, first.err
+    assert f"to {remote} branch gh-pages" in first.out
+    site = {k: v for k, v in snapshot(out).items() if k != ".briefing-site"}
+    assert published_files(remote) == site
+    assert ".nojekyll" in site and "sitemap.xml" in site
+    assert git(remote, "rev-list", "--count", "gh-pages") == "1"
+
+    (content / "briefings" / "quiet-week.md").write_text(BRIEFING + "\nA later addition.\n")
+    second = run("publish", "--content", content, "--templates", TEMPLATES, "--out", out,
+                 "--git", remote, "--message", "Second edition")
+    assert second.code == 0, second.err
+    assert git(remote, "rev-list", "--count", "gh-pages") == "2"
+    assert git(remote, "log", "-1", "--format=%s", "gh-pages") == "Second edition"
+    site = {k: v for k, v in snapshot(out).items() if k != ".briefing-site"}
+    assert published_files(remote) == site
+    assert b"A later addition." in published_files(remote)["briefings/quiet-week.html"]
+
+    assert git(remote, "rev-parse", "main") == main_before
+    changed = snapshot(content)
+    del changed["briefings/quiet-week.md"]
+    del content_before["briefings/quiet-week.md"]
+    assert changed == content_before  # nothing else of the working tree was touched
+
+
+def test_another_branch_name_and_a_removed_page(tmp_path, run, remote):
+    extra = "---\ntitle: Short-lived\ndate: 2022\n---\n\nText.\n"
+    content = make_content(tmp_path, {"site.yml": PUBLISHED_SITE,
+                                      "briefings/short.md": extra})
+    args = ("publish", "--content", content, "--templates", TEMPLATES, "--out",
+            tmp_path / "site", "--git", remote, "--branch", "pages")
+    assert run(*args).code == 0
+    assert "briefings/short.html" in published_files(remote, "pages")
+    (content / "briefings" / "short.md").unlink()
+    assert run(*args).code == 0
+    assert "briefings/short.html" not in published_files(remote, "pages")
+
+
+def test_refuses_without_a_base_url(tmp_path, run, remote):
+    content = make_content(tmp_path)
+    result = run("publish", "--content", content, "--templates", TEMPLATES,
+                 "--out", tmp_path / "site", "--git", remote)
+    assert result.code == 1
+    assert "publish needs base_url" in result.err
+    assert "gh-pages" not in git(remote, "branch", "--list")
+
+
+def test_refuses_when_the_build_has_errors(tmp_path, run, remote):
+    content = make_content(tmp_path, {"site.yml": PUBLISHED_SITE,
+                                      "briefings/quiet-week.md": BRIEFING.replace(
+                                          "date: 2022-01-05", "date: soon")})
+    result = run("publish", "--content", content, "--templates", TEMPLATES,
+                 "--out", tmp_path / "site", "--git", remote)
+    assert result.code == 1
+    assert "error: bad 'date'" in result.err and "Nothing published" in result.err
+    assert "gh-pages" not in git(remote, "branch", "--list")
+
+
+def test_a_remote_that_refuses_gives_a_message(tmp_path, run):
+    content = make_content(tmp_path, {"site.yml": PUBLISHED_SITE})
+    result = run("publish", "--content", content, "--templates", TEMPLATES,
+                 "--out", tmp_path / "site", "--git", tmp_path / "not-a-repository")
+    assert result.code == 1
+    assert result.err.startswith("error: git ")
+
+
+def test_works_without_a_git_identity(tmp_path, run, remote, monkeypatch):
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                 "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    content = make_content(tmp_path, {"site.yml": PUBLISHED_SITE})
+    result = run("publish", "--content", content, "--templates", TEMPLATES,
+                 "--out", tmp_path / "site", "--git", remote)
+    assert result.code == 0, result.err
+    assert git(remote, "log", "-1", "--format=%an <%ae>", "gh-pages") == \
+        "briefing-site <briefing-site@localhost>"
