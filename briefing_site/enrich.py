@@ -10,10 +10,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from . import cite
+from . import cite, listings
 from .errors import WARNING, Diagnostic
 from .markdown_ext import GlossaryEntry, Paragraph
-from .markup import BodyConverter, Document, FieldRenderer
+from .markup import Document, FieldRenderer
 from .model import Briefing, Event, PartialDate, Site, Sourced, Term
 
 ARTICLE_DIR = "briefings"
@@ -129,10 +129,15 @@ class BriefingView:
     summary_html: str
     summary_text: str  # for meta descriptions
     citation: Citation
+    related: tuple[Briefing, ...] = ()
 
     @property
     def url(self) -> str:
         return f"{ARTICLE_DIR}/{self.briefing.slug}.html"
+
+
+# "Mentioned in" on the glossary page names this many briefings; a term's own page, all.
+MENTIONS_SHOWN = 5
 
 
 @dataclass
@@ -142,6 +147,10 @@ class Enriched:
     terms: tuple[TermView, ...]  # A-Z
     events: tuple[EventView, ...]  # chronological
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    pages: list[listings.Page[BriefingView]] = field(default_factory=list)
+    years: list[tuple[int, list[BriefingView]]] = field(default_factory=list)
+    tags: list[listings.Group[BriefingView]] = field(default_factory=list)
+    authors: list[listings.Group[BriefingView]] = field(default_factory=list)
 
 
 def short_text(term: Term, renderer: FieldRenderer) -> str:
@@ -158,29 +167,34 @@ def fold(text: str) -> str:
     return " ".join(text.translate(_QUOTE_FOLD).split())
 
 
-def enrich(site: Site, include_drafts: bool = False, complete: bool = True) -> Enriched:
-    """Convert every briefing and tie briefings, terms and events together.
+def glossary_entries(site: Site, renderer: FieldRenderer) -> tuple[GlossaryEntry, ...]:
+    """What the linker needs of each term: its forms and its hover text."""
+    return tuple(GlossaryEntry(t.id, t.forms, short_text(t, renderer)) for t in site.terms)
 
+
+def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, ...],
+           include_drafts: bool = False, complete: bool = True) -> Enriched:
+    """Tie briefings (their converted bodies in ``docs``), terms and events together.
+
+    ``docs`` holds drafts too, so that a locator quoting a draft is found, not an error.
     With ``complete`` off (a briefing could not be read), quotes that match nothing and terms
     that no briefing mentions are not reported: the missing briefing may hold them.
     """
-    trusted = site.config.trusted_html
-    renderer = FieldRenderer(trusted)
+    renderer = FieldRenderer(site.config.trusted_html)
     diagnostics: list[Diagnostic] = []
-    tips = {term.id: short_text(term, renderer) for term in site.terms}
-    converter = BodyConverter(
-        tuple(GlossaryEntry(t.id, t.forms, tips[t.id]) for t in site.terms),
-        glossary_href="../glossary.html",
-        known_abbreviations=site.config.known_abbreviations, trusted=trusted)
-    # Drafts are converted too, so that a locator quoting a draft is found, not an error.
-    docs = {b.slug: converter.convert(b.body) for b in site.briefings}
+    tips = {entry.id: entry.tip for entry in entries}
     published = [b for b in site.briefings if include_drafts or not b.draft]
     live = {b.slug for b in published}
+    folded: dict[str, list[tuple[Paragraph, str]]] = {}
+
+    def paragraphs_of(briefing: Briefing) -> list[tuple[Paragraph, str]]:
+        if briefing.slug not in folded:
+            folded[briefing.slug] = [(p, fold(p.text)) for p in docs[briefing.slug].paragraphs]
+        return folded[briefing.slug]
 
     def locate(quote: str, among: list[Briefing], where) -> Mention | None:
         wanted = fold(quote)
-        hits = [Mention(b, p) for b in among for p in docs[b.slug].paragraphs
-                if wanted in fold(p.text)]
+        hits = [Mention(b, p) for b in among for p, text in paragraphs_of(b) if wanted in text]
         if not hits:
             if complete:
                 diagnostics.append(Diagnostic(
@@ -208,6 +222,9 @@ def enrich(site: Site, include_drafts: bool = False, complete: bool = True) -> E
             events_by_paragraph.setdefault((place.briefing.slug, place.paragraph.id),
                                            []).append(event)
 
+    similar = listings.related(
+        published, {b.slug: frozenset(docs[b.slug].mentions) for b in published})
+    by_slug = {b.slug: b for b in published}
     views = []
     for briefing in published:
         doc = docs[briefing.slug]
@@ -218,7 +235,8 @@ def enrich(site: Site, include_drafts: bool = False, complete: bool = True) -> E
                 notes.setdefault(hit.paragraph.id, []).append(
                     NoteView(note, renderer.html(note.text)))
         views.append(_briefing_view(briefing, doc, site, renderer, tips, notes,
-                                    events_by_paragraph, terms_by_id))
+                                    events_by_paragraph, terms_by_id,
+                                    tuple(by_slug[s] for s in similar[briefing.slug])))
         diagnostics += _abbreviation_warnings(briefing, doc)
     views.sort(key=lambda v: (v.briefing.date.sort_key(), v.briefing.title), reverse=True)
 
@@ -247,7 +265,14 @@ def enrich(site: Site, include_drafts: bool = False, complete: bool = True) -> E
                   terms=tuple(terms_by_id[t] for t in e.terms if t in terms_by_id),
                   discussed=group_mentions([event_places[e.id]] if e.id in event_places else []))
         for e in sorted(site.events, key=lambda e: (e.date.sort_key(), e.title)))
-    return Enriched(site, tuple(views), tuple(term_views), event_views, diagnostics)
+    def briefing_of(view: BriefingView) -> Briefing:
+        return view.briefing
+
+    return Enriched(site, tuple(views), tuple(term_views), event_views, diagnostics,
+                    pages=listings.paginate(views, site.config.per_page),
+                    years=listings.by_year(views, briefing_of),
+                    tags=listings.tags(views, briefing_of),
+                    authors=listings.authors(views, briefing_of))
 
 
 def sort_name(term: Term) -> str:
@@ -261,7 +286,7 @@ def _sort_key(term: Term) -> tuple[str, str]:
 
 
 def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer, tips,
-                   notes, events_by_paragraph, terms_by_id) -> BriefingView:
+                   notes, events_by_paragraph, terms_by_id, related) -> BriefingView:
     blocks = []
     for block in doc.blocks:
         events = tuple(e for pid in block.paragraph_ids
@@ -280,7 +305,8 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
         disclaimer_html=renderer.html(briefing.disclaimer) if briefing.disclaimer else "",
         summary_html=renderer.inline_html(briefing.summary) if briefing.summary else "",
         summary_text=summary_text,
-        citation=citation(briefing, site.config, summary_text))
+        citation=citation(briefing, site.config, summary_text),
+        related=related)
 
 
 def _abbreviation_warnings(briefing: Briefing, doc: Document) -> list[Diagnostic]:

@@ -28,7 +28,7 @@ from .slugs import MAX_LENGTH, is_slug, slugify
 from .yamlsource import Mapping, YamlError, load_yaml
 
 SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "author",
-               "known_abbreviations", "words_per_minute", "trusted_html")
+               "known_abbreviations", "words_per_minute", "trusted_html", "per_page")
 BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
                    "affiliation", "publication", "publisher", "original_url", "summary",
                    "tags", "disclaimer", "language", "draft", "notes", "extra")
@@ -140,6 +140,7 @@ class Loader:
             known_abbreviations=rec.texts("known_abbreviations"),
             words_per_minute=rec.number("words_per_minute", 220),
             trusted_html=rec.flag("trusted_html"),
+            per_page=rec.number("per_page", 10),
         )
 
     def load_list(self, path: Path, load_one):

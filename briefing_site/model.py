@@ -150,6 +150,7 @@ class SiteConfig:
     known_abbreviations: tuple[str, ...] = ()
     words_per_minute: int = 220
     trusted_html: bool = False  # skip sanitising raw HTML: every author is trusted
+    per_page: int = 10  # briefings on each page of the home page
 
 
 @dataclass(frozen=True)

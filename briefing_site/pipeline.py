@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .enrich import enrich
+from .convert import convert_bodies
+from .enrich import enrich, glossary_entries
 from .errors import NOTE, WARNING, BuildFailed, Diagnostic, SourceRef
 from .load import load_site
+from .markup import Document, FieldRenderer
 from .render import render_site
 from .validate import validate
 
@@ -26,12 +29,14 @@ class BuildResult:
 
 def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bool = False,
                strict: bool = False, base_url: str | None = None,
-               live_reload: bool = False) -> BuildResult:
+               live_reload: bool = False, jobs: int = 1,
+               doc_cache: MutableMapping[str, Document] | None = None) -> BuildResult:
     """Build the whole site in memory.
 
     Raises BuildFailed with every error found, sorted by file and line; warnings come back
     with the result (or as errors with ``strict``). ``live_reload`` adds the preview server's
-    reload script to every page, for ``serve`` only.
+    reload script to every page, for ``serve`` only. ``jobs`` worker processes convert the
+    bodies that ``doc_cache`` does not already hold; neither changes a byte of the output.
     """
     loaded = load_site(content)
     site, problems = loaded.site, list(loaded.diagnostics)
@@ -40,7 +45,10 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
         site = replace(site, config=replace(site.config, base_url=normalised))
     problems += validate(site, check_references=loaded.glossary_complete)
     try:
-        data = enrich(site, include_drafts=drafts, complete=loaded.briefings_complete)
+        entries = glossary_entries(site, FieldRenderer(site.config.trusted_html))
+        docs = convert_bodies(site.briefings, entries, site.config, doc_cache, jobs)
+        data = enrich(site, docs, entries, include_drafts=drafts,
+                      complete=loaded.briefings_complete)
     except Exception:
         # Content that already failed to load can trip later stages; its errors say why.
         if any(p.is_error for p in problems):

@@ -10,8 +10,9 @@ import jinja2
 
 from . import __version__, cite
 from .chart import build_chart
-from .enrich import Enriched
+from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
+from .listings import author_slug, tag_slug
 
 ASSETS = "assets"
 
@@ -30,6 +31,8 @@ def _environment(templates: Path) -> jinja2.Environment:
     env.filters["type_label"] = _type_label
     env.filters["atom_date"] = _atom_date
     env.filters["slash_date"] = _slash_date
+    env.filters["author_slug"] = author_slug
+    env.filters["tag_slug"] = tag_slug
     return env
 
 
@@ -74,29 +77,43 @@ def _template_error(exc: Exception, templates: Path) -> Diagnostic:
     return Diagnostic(message, SourceRef(name or templates.as_posix(), line))
 
 
+def _root(path: str) -> str:
+    """The relative way back to the site root from ``path``."""
+    return "../" * path.count("/")
+
+
 def render_site(data: Enriched, templates: Path, live_reload: bool = False) -> dict[str, bytes]:
     """Every output file, by its path relative to the site root."""
     env = _environment(templates)
     config = data.site.config
     files: dict[str, bytes] = {}
-    not_found_root = urlsplit(config.base_url).path if config.base_url else ""
-    pages = [
-        ("index.html", "index.html", "", {}),
-        ("glossary.html", "glossary.html", "", {"letters": _by_letter(data)}),
-        ("timeline.html", "timeline.html", "", {
+    pages = [(page.path, "index.html", {"page": page}) for page in data.pages]
+    pages += [
+        ("archive.html", "archive.html", {}),
+        ("glossary.html", "glossary.html", {"letters": _by_letter(data),
+                                            "shown": MENTIONS_SHOWN}),
+        ("timeline.html", "timeline.html", {
             "years": [(year, list(group)) for year, group in
                       itertools.groupby(data.events, key=lambda v: v.event.date.year)],
             "chart": build_chart([v.event for v in data.events])}),
-        # A host serves 404.html for any missing path, at any depth: with a base URL its
-        # links can be absolute; without one they work at the top level.
-        ("404.html", "404.html", not_found_root, {}),
-        ("feed.xml", "feed.xml", "", {}),
+        ("404.html", "404.html", {}),
+        ("feed.xml", "feed.xml", {}),
     ]
     if config.base_url:  # both need absolute addresses
-        pages += [("sitemap.xml", "sitemap.xml", "", {}), ("robots.txt", "robots.txt", "", {})]
-    pages += [(view.url, "article.html", "../", {"view": view}) for view in data.briefings]
+        pages += [("sitemap.xml", "sitemap.xml", {}), ("robots.txt", "robots.txt", {})]
+    pages += [(f"tags/{group.slug}.html", "listing.html", {"group": group, "kind": "topic"})
+              for group in data.tags]
+    pages += [(f"authors/{group.slug}.html", "listing.html", {"group": group, "kind": "author"})
+              for group in data.authors]
+    pages += [(f"glossary/{view.term.id}.html", "mentions.html", {"view": view})
+              for view in data.terms if len(view.mentions) > MENTIONS_SHOWN]
+    pages += [(view.url, "article.html", {"view": view}) for view in data.briefings]
+    # A host serves 404.html for any missing path, at any depth: with a base URL its links
+    # can be absolute; without one they work at the top level.
+    not_found_root = urlsplit(config.base_url).path if config.base_url else ""
     problems = []
-    for path, template, root, extra in pages:
+    for path, template, extra in pages:
+        root = not_found_root if path == "404.html" else _root(path)
         try:
             html = env.get_template(template).render(
                 site=config, data=data, root=root, page_path=path, live_reload=live_reload,

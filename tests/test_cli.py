@@ -18,7 +18,7 @@ def test_build_prints_one_summary_line(tmp_path, run):
     assert result.code == 0
     # Said once, as a note: the fixture site has no base_url.
     assert result.err.count("\n") == 1 and ": note: base_url is not set" in result.err
-    assert re.fullmatch(r"Built 5 pages \(1 briefing\) into .*/o/ in \d+\.\d\d s\. Open .*"
+    assert re.fullmatch(r"Built 7 pages \(1 briefing\) into .*/o/ in \d+\.\d\d s\. Open .*"
                         r"/o/index\.html\n", result.out)
 
 
@@ -34,7 +34,7 @@ def test_check_writes_nothing(tmp_path, run):
     content = make_content(tmp_path)
     result = run("check", "--content", content, "--templates", TEMPLATES)
     assert result.code == 0
-    assert result.out.startswith("Checked 5 pages (1 briefing): no errors")
+    assert result.out.startswith("Checked 7 pages (1 briefing): no errors")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
 
 
@@ -102,7 +102,8 @@ def test_base_url_makes_the_404_page_work_at_any_depth(tmp_path, run):
     assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out,
                "--base-url", "https://example.org/briefing").code == 0
     links = [a["href"] for a in parse(out / "404.html").select("nav a")]
-    assert links == ["/briefing/index.html", "/briefing/glossary.html", "/briefing/timeline.html"]
+    assert links == ["/briefing/index.html", "/briefing/archive.html", "/briefing/glossary.html",
+                     "/briefing/timeline.html"]
     # Ordinary pages stay relative, so the folder still works from disk.
     assert parse(out / "index.html").select_one("nav a")["href"] == "index.html"
 
@@ -127,7 +128,7 @@ def test_entry_points_run_the_same_cli(entry, tmp_path):
                              "--templates", str(TEMPLATES)],
                             cwd=REPO, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Checked 5 pages (1 briefing)")
+    assert result.stdout.startswith("Checked 7 pages (1 briefing)")
 
 
 def test_content_errors_from_a_subprocess_exit_1_without_traceback(tmp_path):

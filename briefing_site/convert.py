@@ -1,0 +1,93 @@
+"""Converting briefing bodies: in parallel across cores, and remembered across builds.
+
+Converting Markdown is most of a build's work, and each body's result depends only on the
+body and the glossary, so it is a pure function of a content key: bodies whose key a cache
+already holds are not converted again, and the rest are shared out among worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, MutableMapping
+from concurrent.futures import ProcessPoolExecutor
+
+from .markdown_ext import GlossaryEntry
+from .markup import BodyConverter, Document
+from .model import Briefing, SiteConfig
+
+# Below this many bodies, starting workers costs more than it saves.
+PARALLEL_MINIMUM = 24
+GLOSSARY_HREF = "../glossary.html"
+
+_worker: BodyConverter | None = None  # each worker process's own converter
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def converter_key(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> str:
+    """What, besides the body, a converted body depends on."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(repr((entries, config.known_abbreviations, config.trusted_html,
+                        GLOSSARY_HREF)).encode())
+    return digest.hexdigest()
+
+
+def body_key(base: str, body: str) -> str:
+    return hashlib.blake2b(f"{base}\0{body}".encode(), digest_size=16).hexdigest()
+
+
+def _make(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> BodyConverter:
+    return BodyConverter(entries, GLOSSARY_HREF, config.known_abbreviations,
+                         config.trusted_html)
+
+
+def _start_worker(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> None:
+    global _worker
+    _worker = _make(entries, config)
+
+
+def _convert(body: str) -> Document:
+    return _worker.convert(body)
+
+
+def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry, ...],
+                   config: SiteConfig, cache: MutableMapping[str, Document] | None = None,
+                   jobs: int = 1, progress: Callable[[int], None] | None = None,
+                   ) -> dict[str, Document]:
+    """Each briefing's converted body, by slug, converting only what ``cache`` lacks.
+
+    New results are added to ``cache``. The output does not depend on ``jobs`` or on the
+    cache: the same bodies always give the same documents.
+    """
+    cache = {} if cache is None else cache
+    base = converter_key(entries, config)
+    keys = {b.slug: body_key(base, b.body) for b in briefings}
+    todo = sorted({keys[b.slug]: b.body for b in briefings if keys[b.slug] not in cache}.items())
+    if jobs > 1 and len(todo) >= PARALLEL_MINIMUM and "fork" in \
+            multiprocessing.get_all_start_methods():
+        # fork: workers start in milliseconds and inherit the loaded modules.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                 initializer=_start_worker,
+                                 initargs=(entries, config)) as pool:
+            size = max(1, len(todo) // (jobs * 8))
+            for done, (item, doc) in enumerate(
+                    zip(todo, pool.map(_convert, [body for _, body in todo], chunksize=size),
+                        strict=True), 1):
+                cache[item[0]] = doc
+                if progress:
+                    progress(done)
+    else:
+        converter = _make(entries, config)
+        for done, (key, body) in enumerate(todo, 1):
+            cache[key] = converter.convert(body)
+            if progress:
+                progress(done)
+    return {slug: cache[key] for slug, key in keys.items()}

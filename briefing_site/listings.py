@@ -1,0 +1,124 @@
+"""Ways into a large archive: pages of the newest briefings, years, topics, authors, and
+"related briefings". Pure functions; every order is fixed, so builds stay byte-identical."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from .model import Author, Briefing
+from .slugs import slugify
+
+View = TypeVar("View")
+PER_PAGE = 10
+RELATED = 3
+
+
+@dataclass(frozen=True)
+class Page(Generic[View]):
+    """One page of a paginated list."""
+
+    path: str
+    number: int
+    count: int
+    items: tuple[View, ...]
+    previous: str = ""  # path of the page of newer items
+    next: str = ""  # path of the page of older items
+
+
+def paginate(items: Sequence[View], per_page: int, first: str = "index.html",
+             pattern: str = "page/{}.html") -> list[Page[View]]:
+    """``index.html``, ``page/2.html``, ...: at least one page, even when empty."""
+    count = max(1, math.ceil(len(items) / per_page))
+    paths = [first] + [pattern.format(n) for n in range(2, count + 1)]
+    return [Page(paths[n], n + 1, count, tuple(items[n * per_page:(n + 1) * per_page]),
+                 paths[n - 1] if n else "", paths[n + 1] if n + 1 < count else "")
+            for n in range(count)]
+
+
+def by_year(items: Iterable[View], briefing_of) -> list[tuple[int, list[View]]]:
+    """Items (newest first already) grouped by their briefing's year."""
+    return [(year, list(group)) for year, group in
+            itertools.groupby(items, key=lambda item: briefing_of(item).date.year)]
+
+
+def tag_slug(tag: str) -> str:
+    return slugify(tag) or "topic"
+
+
+@dataclass(frozen=True)
+class Group(Generic[View]):
+    """The briefings that share a topic, or an author."""
+
+    slug: str
+    name: str
+    items: tuple[View, ...]
+    author: Author | None = None  # for an author: as the newest briefing describes them
+
+
+def tags(items: Sequence[View], briefing_of) -> list[Group[View]]:
+    groups: dict[str, list] = {}
+    names: dict[str, str] = {}
+    for item in items:
+        for tag in dict.fromkeys(briefing_of(item).tags):
+            slug = tag_slug(tag)
+            names.setdefault(slug, tag)
+            groups.setdefault(slug, []).append(item)
+    return [Group(slug, names[slug], tuple(groups[slug])) for slug in sorted(groups)]
+
+
+def author_slug(author: Author) -> str:
+    return slugify(author.name) or "author"
+
+
+def authors(items: Sequence[View], briefing_of) -> list[Group[View]]:
+    groups: dict[str, list] = {}
+    newest: dict[str, Author] = {}
+    for item in items:  # newest first, so the first description met is the latest
+        for author in briefing_of(item).authors:
+            slug = author_slug(author)
+            newest.setdefault(slug, author)
+            if not groups.get(slug) or groups[slug][-1] is not item:
+                groups.setdefault(slug, []).append(item)
+    return [Group(slug, newest[slug].name, tuple(groups[slug]), newest[slug])
+            for slug in sorted(groups)]
+
+
+def related(briefings: Sequence[Briefing], terms: dict[str, frozenset[str]],
+            limit: int = RELATED) -> dict[str, tuple[str, ...]]:
+    """For each briefing, the slugs of the ``limit`` others most alike.
+
+    A shared topic counts 3, a shared glossary term 1, weighted down by how many briefings
+    share it, so that what every briefing mentions tells nothing. Ties go to the newer, then
+    to the slug. Postings lists keep the cost near-linear in the archive's size.
+    """
+    postings: dict[tuple[str, str], list[int]] = {}
+    for index, briefing in enumerate(briefings):
+        for tag in set(briefing.tags):
+            postings.setdefault(("tag", tag_slug(tag)), []).append(index)
+        for term in terms.get(briefing.slug, ()):
+            postings.setdefault(("term", term), []).append(index)
+    common = max(12, len(briefings) // 20)  # too widely shared to say anything
+    weights = {key: (3.0 if key[0] == "tag" else 1.0) / math.log2(2 + len(members))
+               for key, members in postings.items() if len(members) <= common}
+    order = sorted(range(len(briefings)), key=lambda i: (briefings[i].date.sort_key(),
+                                                         briefings[i].slug), reverse=True)
+    rank = {index: position for position, index in enumerate(order)}
+    result = {}
+    for index, briefing in enumerate(briefings):
+        scores: Counter[int] = Counter()
+        keys = [("tag", tag_slug(t)) for t in set(briefing.tags)]
+        keys += [("term", term) for term in terms.get(briefing.slug, ())]
+        for key in keys:
+            weight = weights.get(key)
+            if weight:
+                for other in postings[key]:
+                    if other != index:
+                        scores[other] += weight
+        best = sorted(scores, key=lambda other: (-round(scores[other], 9), rank[other]))
+        result[briefing.slug] = tuple(briefings[other].slug for other in best[:limit])
+    return result

@@ -1,0 +1,110 @@
+"""A larger archive: pages of briefings, years, topics, authors, related briefings."""
+
+from __future__ import annotations
+
+import pytest
+
+from briefing_site import listings
+from briefing_site.errors import SourceRef
+from briefing_site.model import Author, Briefing, PartialDate
+from tests.conftest import TEMPLATES, make_content, parse
+
+TOPICS = ["Energy", "Security", "Elections"]
+
+
+def briefing_text(n: int) -> str:
+    topic = TOPICS[n % 3]
+    author = ["Ann Analyst", "Bo Writer"][n % 2]
+    return (f"---\ntitle: Briefing {n:02d}\ndate: {2000 + n}-0{1 + n % 9}\n"
+            f"authors:\n  - name: {author}\n    position: Fellow {n}\n"
+            f"tags: [{topic}]\nsummary: Number {n}.\n---\n\n"
+            f"Paragraph one of {n} mentions the CSTO.\n\nParagraph two of {n}.\n")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("archive")
+    files = {f"briefings/b{n:02d}.md": briefing_text(n) for n in range(23)}
+    files["briefings/quiet-week.md"] = None
+    files["timeline.yml"] = None
+    files["site.yml"] = "title: Archive Test\nper_page: 10\n"
+    content = make_content(root, files)
+    from briefing_site.cli import main
+
+    out = root / "site"
+    assert main(["build", "--content", str(content), "--templates", str(TEMPLATES),
+                 "--out", str(out)]) == 0
+    return out
+
+
+def titles(soup) -> list[str]:
+    return [a.get_text() for a in soup.select(".cards h3 a")]
+
+
+def test_home_page_is_paginated_newest_first(archive):
+    first, second, third = (parse(archive / p) for p in
+                            ("index.html", "page/2.html", "page/3.html"))
+    assert titles(first) == [f"Briefing {n:02d}" for n in range(22, 12, -1)]
+    assert titles(second) == [f"Briefing {n:02d}" for n in range(12, 2, -1)]
+    assert titles(third) == ["Briefing 02", "Briefing 01", "Briefing 00"]
+    assert not (archive / "page" / "4.html").exists()
+    assert first.select_one(".pager a[rel=next]")["href"] == "page/2.html"
+    assert second.select_one(".pager a[rel=prev]")["href"] == "../index.html"
+    assert second.select_one(".pager a[rel=next]")["href"] == "../page/3.html"
+    assert third.select_one(".pager a[rel=next]") is None
+    assert second.select_one(".cards h3 a")["href"] == "../briefings/b12.html"
+
+
+def test_archive_groups_by_year_and_lists_topics_and_authors(archive):
+    page = parse(archive / "archive.html")
+    years = [h.contents[0].strip() for h in page.select("section.year h2")]
+    assert years == [str(2000 + n) for n in range(22, -1, -1)]
+    topics = {a.get_text(): a["href"] for a in page.select("#topics ~ ul a")}
+    assert topics == {"Elections": "tags/elections.html", "Energy": "tags/energy.html",
+                      "Security": "tags/security.html"}
+    authors = [a.get_text() for a in page.select("#authors ~ ul a")]
+    assert authors == ["Ann Analyst", "Bo Writer"]
+
+
+def test_topic_and_author_pages_list_their_briefings(archive):
+    energy = parse(archive / "tags" / "energy.html")
+    assert titles(energy) == [f"Briefing {n:02d}" for n in range(21, -1, -3)]
+    assert energy.select_one(".cards h3 a")["href"] == "../briefings/b21.html"
+    bo = parse(archive / "authors" / "bo-writer.html")
+    assert titles(bo) == [f"Briefing {n:02d}" for n in range(21, 0, -2)]
+    assert "Fellow 21" in bo.select_one(".lede").get_text()  # as the newest briefing has it
+
+
+def test_articles_link_their_topics_authors_and_related_briefings(archive):
+    page = parse(archive / "briefings" / "b09.html")
+    assert page.select_one(".tags a")["href"] == "../tags/energy.html"
+    assert page.select_one("a.author-name")["href"] == "../authors/bo-writer.html"
+    related = [a.get_text() for a in page.select(".related a")]
+    assert related == ["Briefing 21", "Briefing 18", "Briefing 15"]  # same topic, newest
+
+
+def test_a_term_in_many_briefings_gets_its_own_page_of_mentions(archive):
+    glossary = parse(archive / "glossary.html")
+    entry = glossary.find(id="csto")
+    assert len(entry.select(".mention-group")) == 5
+    more = entry.select_one('.mentions a[href="glossary/csto.html"]')
+    assert more.get_text() == "and 18 more briefings"
+    full = parse(archive / "glossary" / "csto.html")
+    items = full.select(".mention-list > li")
+    assert len(items) == 23
+    assert items[0].a.get_text() == "Briefing 22" and items[-1].a.get_text() == "Briefing 00"
+    assert items[0].select("a")[1]["href"] == "../briefings/b22.html#p1"
+
+
+def test_related_is_deterministic_and_never_the_briefing_itself():
+    def b(slug, year, tags):
+        return Briefing(slug, slug, PartialDate(year), "x", 1, SourceRef("x"), tags=tags,
+                        authors=(Author("A"),))
+    items = [b("a", 2020, ("x",)), b("b", 2021, ("x",)), b("c", 2019, ("y",)),
+             b("d", 2022, ("x", "y"))]
+    terms = {"a": frozenset({"t1"}), "b": frozenset(), "c": frozenset({"t1"}),
+             "d": frozenset()}
+    first = listings.related(items, terms)
+    assert first == listings.related(list(items), dict(terms))
+    assert first["a"] == ("d", "b", "c")
+    assert all(slug not in first[slug] for slug in first)
