@@ -12,6 +12,7 @@ import webbrowser
 from pathlib import Path
 
 from . import __version__
+from .convert import available_cores
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
 from .pipeline import DEFAULT_TEMPLATES, build_site
 from .publish import PublishError, publish
@@ -43,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--strict", action="store_true",
                          help="treat warnings (glossary hygiene) as errors")
         sub.add_argument("--drafts", action="store_true", help="include briefings marked draft")
+        sub.add_argument("--jobs", type=int, default=available_cores(), metavar="N",
+                         help="processes that convert and render (default: one per core)")
 
     build = commands.add_parser("build", help="build the site (the default command)",
                                 description="Build the content folder into a static site.")
@@ -110,7 +113,8 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         if write:
             check_output(args.out, sources)
         result = build_site(args.content, templates, drafts=args.drafts,
-                            strict=args.strict, base_url=getattr(args, "base_url", None))
+                            strict=args.strict, base_url=getattr(args, "base_url", None),
+                            jobs=args.jobs)
         if write:
             write_site(result.files, args.out, sources, on_wait=lambda: print(
                 f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr))

@@ -110,10 +110,15 @@ class FieldRenderer:
         self.capture = _TextCapture(self.md)
         # After 'unescape' (priority 0), so escaped characters read as themselves.
         self.md.treeprocessors.register(self.capture, "text_capture", -1)
+        self.memo: dict[str, str] = {}
+        self.plain_memo: dict[str, str] = {}
 
     def html(self, source: str) -> str:
-        self.md.reset()
-        return self.clean(self.md.convert(source))
+        # Bios and disclaimers repeat across briefings: convert each text once.
+        if source not in self.memo:
+            self.md.reset()
+            self.memo[source] = self.clean(self.md.convert(source))
+        return self.memo[source]
 
     def inline_html(self, source: str) -> str:
         """Markdown for a single line: the paragraph wrapper is dropped."""
@@ -124,5 +129,8 @@ class FieldRenderer:
 
     def plain(self, source: str) -> str:
         """The text a reader sees, without any markup."""
-        self.html(source)
-        return self.capture.text
+        if source not in self.plain_memo:
+            self.md.reset()
+            self.md.convert(source)
+            self.plain_memo[source] = self.capture.text
+        return self.plain_memo[source]

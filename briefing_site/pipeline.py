@@ -66,7 +66,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     errors = sorted((p for p in problems if p.is_error), key=Diagnostic.sort_key)
     if errors:
         raise BuildFailed(errors)
-    files = render_site(data, templates, live_reload)
+    files = render_site(data, templates, live_reload, jobs)
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
     pages = sum(1 for path in files if path.endswith(".html"))
     return BuildResult(files, warnings, pages, len(data.briefings), site.config.trusted_html,

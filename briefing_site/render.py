@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,6 +12,7 @@ import jinja2
 
 from . import __version__, cite
 from .chart import build_chart
+from .convert import PARALLEL_MINIMUM
 from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
 from .listings import author_slug, tag_slug
@@ -82,8 +85,38 @@ def _root(path: str) -> str:
     return "../" * path.count("/")
 
 
-def render_site(data: Enriched, templates: Path, live_reload: bool = False) -> dict[str, bytes]:
-    """Every output file, by its path relative to the site root."""
+_job: tuple | None = None  # what forked workers render from: inherited, never pickled
+
+
+def _render_one(index: int) -> tuple[str, bytes | Diagnostic]:
+    env, pages, context, templates = _job
+    path, template, extra = pages[index]
+    try:
+        html = env.get_template(template).render(
+            **context, root=context["not_found_root"] if path == "404.html" else _root(path),
+            page_path=path, **extra)
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+        return path, _template_error(exc, templates)
+    return path, html.encode("utf-8")
+
+
+def _render_all(count: int, jobs: int) -> list[tuple[str, bytes | Diagnostic]]:
+    if jobs > 1 and count >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+        with ProcessPoolExecutor(max_workers=jobs,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_render_one, range(count),
+                                 chunksize=max(1, count // (jobs * 8))))
+    return [_render_one(index) for index in range(count)]
+
+
+def render_site(data: Enriched, templates: Path, live_reload: bool = False,
+                jobs: int = 1) -> dict[str, bytes]:
+    """Every output file, by its path relative to the site root.
+
+    With ``jobs`` above 1, pages are rendered by that many forked processes; the bytes are the
+    same either way.
+    """
+    global _job
     env = _environment(templates)
     config = data.site.config
     files: dict[str, bytes] = {}
@@ -110,18 +143,19 @@ def render_site(data: Enriched, templates: Path, live_reload: bool = False) -> d
     pages += [(view.url, "article.html", {"view": view}) for view in data.briefings]
     # A host serves 404.html for any missing path, at any depth: with a base URL its links
     # can be absolute; without one they work at the top level.
-    not_found_root = urlsplit(config.base_url).path if config.base_url else ""
+    context = {"site": config, "data": data, "live_reload": live_reload,
+               "not_found_root": urlsplit(config.base_url).path if config.base_url else ""}
+    _job = (env, pages, context, templates)
+    try:
+        rendered = _render_all(len(pages), jobs)
+    finally:
+        _job = None
     problems = []
-    for path, template, extra in pages:
-        root = not_found_root if path == "404.html" else _root(path)
-        try:
-            html = env.get_template(template).render(
-                site=config, data=data, root=root, page_path=path, live_reload=live_reload,
-                **extra)
-        except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
-            problems.append(_template_error(exc, templates))
-            continue
-        files[path] = html.encode("utf-8")
+    for path, result in rendered:
+        if isinstance(result, Diagnostic):
+            problems.append(result)
+        else:
+            files[path] = result
     if problems:
         raise BuildFailed(sorted(set(problems), key=Diagnostic.sort_key))
     for view in data.briefings:
