@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
 import signal
 import sys
 import threading
@@ -11,14 +12,14 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import __version__
-from .convert import available_cores
+from . import DEFAULT_TEMPLATES, __version__
+from .cache import Cache, input_digest
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
-from .pipeline import DEFAULT_TEMPLATES, build_site
-from .publish import PublishError, publish
 from .scaffold import ScaffoldError, create_briefing
-from .serve import Preview, make_server
 from .write import check_output, write_site
+
+# The pipeline, the preview server and publishing are imported where they are used, so that
+# a build with nothing to do answers before Markdown, Jinja and the rest are even loaded.
 
 OK, CONTENT_ERROR, USAGE_ERROR = 0, 1, 2
 
@@ -44,8 +45,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--strict", action="store_true",
                          help="treat warnings (glossary hygiene) as errors")
         sub.add_argument("--drafts", action="store_true", help="include briefings marked draft")
-        sub.add_argument("--jobs", type=int, default=available_cores(), metavar="N",
+        sub.add_argument("--jobs", type=int, default=_cores(), metavar="N",
                          help="processes that convert and render (default: one per core)")
+        sub.add_argument("--cache", type=Path, default=None, metavar="DIR",
+                         help="the build cache (default: .cache beside the content folder)")
+        sub.add_argument("--no-cache", action="store_true",
+                         help="build everything from scratch, and leave the cache alone")
 
     build = commands.add_parser("build", help="build the site (the default command)",
                                 description="Build the content folder into a static site.")
@@ -89,6 +94,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _cache(args: argparse.Namespace) -> Cache | None:
+    if args.no_cache:
+        return None
+    return Cache(args.cache if args.cache is not None else args.content.parent / ".cache")
+
+
 def _templates(args: argparse.Namespace) -> Path:
     if args.templates is not None:
         return args.templates
@@ -109,16 +127,35 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     started = time.perf_counter()
     templates = _templates(args)
     sources = (args.content, templates)
+    cache = _cache(args)
+    options = {"drafts": args.drafts, "strict": args.strict,
+               "base_url": getattr(args, "base_url", None), "templates": str(templates)}
+    digest = input_digest([args.content, templates], options) if cache and write else ""
+    if digest and (state := cache.up_to_date(digest, args.out)):
+        for line in state.get("warnings", []):
+            print(line, file=sys.stderr)
+        print(f"Nothing changed: {args.out}/ is up to date "
+              f"({time.perf_counter() - started:.2f} s).")
+        return OK
+    from .pipeline import build_site
+
+    docs = cache.documents() if cache else None
     try:
         if write:
             check_output(args.out, sources)
         result = build_site(args.content, templates, drafts=args.drafts,
                             strict=args.strict, base_url=getattr(args, "base_url", None),
-                            jobs=args.jobs)
+                            jobs=args.jobs, doc_cache=docs)
         if write:
             write_site(result.files, args.out, sources, on_wait=lambda: print(
                 f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr))
+        if cache and write:  # check writes nothing, not even the cache
+            cache.save_documents(docs)
+            if digest:
+                cache.record(digest, args.out, [str(d) for d in result.warnings])
     except BuildFailed as failed:
+        if cache:
+            cache.forget()
         _report(failed.diagnostics)
         kept = " The previous site was left as it was." if write else ""
         print(f"Build failed: {_count(len(failed.diagnostics), 'error')}.{kept}",
@@ -164,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from .pipeline import build_site
+    from .publish import PublishError, publish
+
     templates = _templates(args)
     try:
         check_output(args.out, (args.content, templates))
@@ -190,6 +230,8 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from .serve import Preview, make_server
+
     def log(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 

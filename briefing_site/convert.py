@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 
@@ -22,13 +21,6 @@ PARALLEL_MINIMUM = 24
 GLOSSARY_HREF = "../glossary.html"
 
 _worker: BodyConverter | None = None  # each worker process's own converter
-
-
-def available_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def converter_key(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> str:
@@ -90,4 +82,6 @@ def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry
             cache[key] = converter.convert(body)
             if progress:
                 progress(done)
+    for stale in set(cache) - set(keys.values()):  # the cache keeps what this build used
+        del cache[stale]
     return {slug: cache[key] for slug, key in keys.items()}

@@ -6,6 +6,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import DEFAULT_TEMPLATES
 from .convert import convert_bodies
 from .enrich import enrich, glossary_entries
 from .errors import NOTE, WARNING, BuildFailed, Diagnostic, SourceRef
@@ -13,8 +14,6 @@ from .load import load_site
 from .markup import Document, FieldRenderer
 from .render import render_site
 from .validate import validate
-
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)

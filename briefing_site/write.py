@@ -112,6 +112,25 @@ def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
         yield
 
 
+def _place(target: Path, previous: Path, data: bytes) -> None:
+    """Write ``data`` at ``target``, or link the previous site's identical file there.
+
+    A link keeps the file's modification time, so that rsync and CDNs upload only the
+    pages whose bytes changed.
+    """
+    try:
+        same = previous.stat().st_size == len(data) and previous.read_bytes() == data
+    except OSError:
+        same = False
+    if same:
+        try:
+            os.link(previous, target)
+            return
+        except OSError:  # a file system without hard links: write it after all
+            pass
+    target.write_bytes(data)
+
+
 def _swap_in(tmp: Path, out: Path) -> None:
     """Put the finished ``tmp`` at ``out``; ``out`` is never missing where renameat2 exists."""
     if not out.exists():
@@ -163,8 +182,8 @@ def write_site(files: dict[str, bytes], out: Path, sources: tuple[Path, ...] = (
                     if not target.resolve().is_relative_to(tmp.resolve()):
                         raise OutputError(f"refusing to write {relative!r} outside the site")
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data)
-                (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+                    _place(target, out.joinpath(*relative.split("/")), data)
+                _place(tmp / MARKER, out / MARKER, MARKER_TEXT.encode("utf-8"))
                 _swap_in(tmp, out)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -235,7 +235,8 @@ def test_content_mistakes_are_explained_and_leave_the_old_site(case, tmp_path, r
         f"Build failed: {count} error{'s' * (count > 1)}. The previous site was left as it was.")
     assert snapshot(out) == before
     # No half-written folder is left beside the site (the lock file stays, empty).
-    assert sorted(p.name for p in out.parent.iterdir()) == [".site.lock", "content", "site"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        ".cache", ".site.lock", "content", "site"]
 
 
 def test_a_file_that_is_not_utf8_leaves_the_old_site(tmp_path, run, published):

@@ -18,7 +18,7 @@ from tests.conftest import REPO, TEMPLATES, snapshot
 def start_build(content: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build", "--content", str(content),
-         "--templates", str(TEMPLATES), "--out", str(out)],
+         "--templates", str(TEMPLATES), "--out", str(out), "--no-cache"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
