@@ -10,10 +10,13 @@ from __future__ import annotations
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 from pathlib import Path
 
-from bench_build import CONTENT, timed_build
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.bench_build import timed_build
+from benchmarks.synthetic import CONTENT
 
 TERMS = 5000
 SIZE = 5 * 1024 * 1024

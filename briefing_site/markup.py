@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 
@@ -99,6 +100,16 @@ class _TextCapture(Treeprocessor):
         self.text = HTML_PLACEHOLDER_RE.sub(restore, text)
 
 
+# A one-line text with none of these needs no Markdown: its HTML is the text in a paragraph.
+# (Straight quotes, '--' and '...' are here because smarty would curl or join them.)
+_MARKUP = re.compile(r"[\\`*_\[\]<>&#|~'\"!^=+{}]|--|\.\.\.|^[\s>+-]|^\d+[.)]|\s$|https?:")
+
+
+def is_plain(text: str) -> bool:
+    """Whether Markdown would only wrap ``text`` in a paragraph, changing nothing else."""
+    return text.isprintable() and bool(text.strip()) and not _MARKUP.search(text)
+
+
 class FieldRenderer:
     """Renders the short Markdown of definitions, notes, bios and disclaimers."""
 
@@ -116,8 +127,11 @@ class FieldRenderer:
     def html(self, source: str) -> str:
         # Bios and disclaimers repeat across briefings: convert each text once.
         if source not in self.memo:
-            self.md.reset()
-            self.memo[source] = self.clean(self.md.convert(source))
+            if is_plain(source):  # most summaries and descriptions: skip the machinery
+                self.memo[source] = f"<p>{source}</p>"
+            else:
+                self.md.reset()
+                self.memo[source] = self.clean(self.md.convert(source))
         return self.memo[source]
 
     def inline_html(self, source: str) -> str:
@@ -130,7 +144,10 @@ class FieldRenderer:
     def plain(self, source: str) -> str:
         """The text a reader sees, without any markup."""
         if source not in self.plain_memo:
-            self.md.reset()
-            self.md.convert(source)
-            self.plain_memo[source] = self.capture.text
+            if is_plain(source):
+                self.plain_memo[source] = " ".join(source.split())
+            else:
+                self.md.reset()
+                self.md.convert(source)
+                self.plain_memo[source] = self.capture.text
         return self.plain_memo[source]

@@ -177,12 +177,18 @@ def write_site(files: dict[str, bytes], out: Path, sources: tuple[Path, ...] = (
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
             try:
                 os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
+                folders = {tmp}
                 for relative, data in sorted(files.items()):
-                    target = tmp.joinpath(*relative.split("/"))
-                    if not target.resolve().is_relative_to(tmp.resolve()):
+                    parts = relative.split("/")
+                    # Paths come from slugs, but the writer checks for itself that none
+                    # can leave the site: no empty, '.' or '..' parts, no backslashes.
+                    if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
                         raise OutputError(f"refusing to write {relative!r} outside the site")
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    _place(target, out.joinpath(*relative.split("/")), data)
+                    target = tmp.joinpath(*parts)
+                    if target.parent not in folders:
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        folders.add(target.parent)
+                    _place(target, out.joinpath(*parts), data)
                 _place(tmp / MARKER, out / MARKER, MARKER_TEXT.encode("utf-8"))
                 _swap_in(tmp, out)
             except BaseException:

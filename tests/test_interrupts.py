@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_build import generate
+from benchmarks.synthetic import generate
 from tests.conftest import REPO, TEMPLATES, snapshot
 
 

@@ -79,3 +79,20 @@ def test_any_markdown_with_html_gives_a_site_without_scripts(body):
 def test_any_text_as_a_data_file_gives_a_site_or_a_clean_error(text):
     build({"glossary.yml": text})
     build({"site.yml": text})
+
+
+@SETTINGS
+@given(st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+                 st.text(alphabet="ab ,.;:()?-–1\u00a0\u2003é", max_size=40)))
+def test_the_plain_text_shortcut_gives_what_markdown_gives(text):
+    from briefing_site.markup import FieldRenderer, is_plain
+
+    if not is_plain(text):
+        return
+    fast = FieldRenderer()
+    slow = FieldRenderer()
+    slow.md.reset()
+    assert fast.html(text) == slow.clean(slow.md.convert(text))
+    slow.md.reset()
+    slow.md.convert(text)
+    assert fast.plain(text) == slow.capture.text

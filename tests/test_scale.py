@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_build import generate
+from benchmarks.synthetic import generate
 from tests.conftest import TEMPLATES, snapshot
 
 N = 40  # enough for the work to be shared among processes

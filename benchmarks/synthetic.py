@@ -1,0 +1,99 @@
+"""A synthetic site in the project's own content format, deterministic for a given seed.
+
+N briefings of about 1,500 words made from the sample op-ed's paragraphs, each with front
+matter, headings, a quotation, a list, a table, two footnotes and glossary mentions; a
+200-term glossary (the sample's terms and made-up ones) and a 1,000-event timeline.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+TOPICS = [f"Topic {chr(65 + n // 26)}{chr(65 + n % 26)}" for n in range(30)]
+AUTHORS = [f"Analyst {n:02d} Example" for n in range(25)]
+TERMS = 200
+EVENTS = 1000
+
+
+def op_ed_paragraphs() -> list[str]:
+    source = (CONTENT / "briefings" / "emergency-on-the-steppe.md").read_text(encoding="utf-8")
+    return [p for p in source.split("\n---\n", 1)[1].split("\n\n") if p.strip()]
+
+
+def made_up_terms(count: int) -> list[tuple[str, str]]:
+    """(id, name) pairs for terms that appear nowhere but in synthetic text."""
+    return [(f"council-{n:03d}", f"Council {n:03d} Steppe") for n in range(count)]
+
+
+def write_glossary(target: Path, extra: list[tuple[str, str]]) -> None:
+    sample = (CONTENT / "glossary.yml").read_text(encoding="utf-8")
+    made_up = "".join(
+        f"\n- id: {term_id}\n  term: {name}\n  kind: organisation\n"
+        f"  definition: A made-up body, number {term_id[-3:]}, for benchmarks.\n"
+        for term_id, name in extra)
+    target.write_text(sample + made_up, encoding="utf-8")
+
+
+def write_timeline(target: Path, rng: random.Random, count: int) -> None:
+    lines = []
+    for n in range(count):
+        year = rng.randint(1991, 2022)
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        date = rng.choice([f"{year}", f"{year}-{month:02d}", f"{year}-{month:02d}-{day:02d}"])
+        lines.append(f"- date: {date}\n  title: Synthetic event {n:04d}\n"
+                     f"  description: Something happened, number {n}.\n"
+                     f"  country: Kazakhstan\n")
+    target.write_text("\n".join(lines), encoding="utf-8")
+
+
+def briefing(number: int, rng: random.Random, paragraphs: list[str],
+             terms: list[tuple[str, str]]) -> str:
+    chosen = rng.sample(paragraphs, len(paragraphs))
+    mentioned = rng.sample(terms, 3)
+    year, month = 2000 + number % 23, 1 + number % 12
+    tags = ", ".join(rng.sample(TOPICS, 2))
+    author = AUTHORS[number % len(AUTHORS)]
+    body = [
+        "## Background",
+        *chosen[:4],
+        f"> {chosen[4]}",
+        f"{chosen[5]}[^1] The {mentioned[0][1]} and the {mentioned[1][1]} disagreed.",
+        "## What happened",
+        *chosen[6:9],
+        "- A first point about the " + mentioned[2][1] + ".\n- A second point, on the KNB."
+        "\n- A third point, on the CSTO.",
+        "| Year | Event | Source |\n|---|---|---|\n| 2019 | Transition | Decree |\n"
+        "| 2022 | Unrest | Reports |",
+        "## Outlook",
+        *chosen[9:13],
+        f"{chosen[13]}[^2]",
+        chosen[rng.randrange(14)],
+        f"[^1]: A note on briefing {number}.",
+        "[^2]: A second note, with a source.",
+    ]
+    return (f"---\ntitle: \"Synthetic briefing {number:05d}\"\ndate: {year}-{month:02d}\n"
+            f"authors:\n  - name: {author}\n    affiliation: Example Institute\n"
+            f"tags: [{tags}]\nsummary: Briefing {number}, for benchmarks.\n---\n\n"
+            + "\n\n".join(body) + "\n")
+
+
+def generate(target: Path, count: int, seed: int = 1) -> Path:
+    """Write a synthetic content folder with ``count`` briefings under ``target``."""
+    rng = random.Random(seed)
+    content = target / "content"
+    (content / "briefings").mkdir(parents=True)
+    shutil.copy(CONTENT / "site.yml", content / "site.yml")
+    sample_terms = sum(1 for line in (CONTENT / "glossary.yml").read_text().splitlines()
+                       if line.startswith("- id:"))
+    extra = made_up_terms(max(0, TERMS - sample_terms))
+    write_glossary(content / "glossary.yml", extra)
+    write_timeline(content / "timeline.yml", rng, EVENTS)
+    paragraphs = op_ed_paragraphs()
+    for number in range(count):
+        (content / "briefings" / f"synthetic-{number:05d}.md").write_text(
+            briefing(number, rng, paragraphs, extra), encoding="utf-8")
+    return content
