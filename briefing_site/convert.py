@@ -22,6 +22,9 @@ GLOSSARY_HREF = "../glossary.html"
 
 _worker: BodyConverter | None = None  # each worker process's own converter
 
+# Told (stage, done, total) as work goes on; the command line draws it on a terminal.
+Progress = Callable[[str, int, int], None]
+
 
 def converter_key(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> str:
     """What, besides the body, a converted body depends on."""
@@ -51,8 +54,7 @@ def _convert(body: str) -> Document:
 
 def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry, ...],
                    config: SiteConfig, cache: MutableMapping[str, Document] | None = None,
-                   jobs: int = 1, progress: Callable[[int], None] | None = None,
-                   ) -> dict[str, Document]:
+                   jobs: int = 1, progress: Progress | None = None) -> dict[str, Document]:
     """Each briefing's converted body, by slug, converting only what ``cache`` lacks.
 
     New results are added to ``cache``. The output does not depend on ``jobs`` or on the
@@ -75,13 +77,13 @@ def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry
                         strict=True), 1):
                 cache[item[0]] = doc
                 if progress:
-                    progress(done)
+                    progress("converting", done, len(todo))
     else:
         converter = _make(entries, config)
         for done, (key, body) in enumerate(todo, 1):
             cache[key] = converter.convert(body)
             if progress:
-                progress(done)
+                progress("converting", done, len(todo))
     for stale in set(cache) - set(keys.values()):  # the cache keeps what this build used
         del cache[stale]
     return {slug: cache[key] for slug, key in keys.items()}

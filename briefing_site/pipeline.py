@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES
-from .convert import convert_bodies
+from .convert import Progress, convert_bodies
 from .enrich import enrich, glossary_entries
 from .errors import NOTE, WARNING, BuildFailed, Diagnostic, SourceRef
 from .load import load_site
@@ -29,7 +29,8 @@ class BuildResult:
 def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bool = False,
                strict: bool = False, base_url: str | None = None,
                live_reload: bool = False, jobs: int = 1,
-               doc_cache: MutableMapping[str, Document] | None = None) -> BuildResult:
+               doc_cache: MutableMapping[str, Document] | None = None,
+               progress: Progress | None = None) -> BuildResult:
     """Build the whole site in memory.
 
     Raises BuildFailed with every error found, sorted by file and line; warnings come back
@@ -45,7 +46,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     problems += validate(site, check_references=loaded.glossary_complete)
     try:
         entries = glossary_entries(site, FieldRenderer(site.config.trusted_html))
-        docs = convert_bodies(site.briefings, entries, site.config, doc_cache, jobs)
+        docs = convert_bodies(site.briefings, entries, site.config, doc_cache, jobs, progress)
         data = enrich(site, docs, entries, include_drafts=drafts,
                       complete=loaded.briefings_complete)
     except Exception:
@@ -65,7 +66,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     errors = sorted((p for p in problems if p.is_error), key=Diagnostic.sort_key)
     if errors:
         raise BuildFailed(errors)
-    files = render_site(data, templates, live_reload, jobs)
+    files = render_site(data, templates, live_reload, jobs, progress)
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
     pages = sum(1 for path in files if path.endswith(".html"))
     return BuildResult(files, warnings, pages, len(data.briefings), site.config.trusted_html,

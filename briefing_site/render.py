@@ -12,7 +12,7 @@ import jinja2
 
 from . import __version__, cite
 from .chart import build_chart
-from .convert import PARALLEL_MINIMUM
+from .convert import PARALLEL_MINIMUM, Progress
 from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
 from .listings import author_slug, tag_slug
@@ -100,17 +100,27 @@ def _render_one(index: int) -> tuple[str, bytes | Diagnostic]:
     return path, html.encode("utf-8")
 
 
-def _render_all(count: int, jobs: int) -> list[tuple[str, bytes | Diagnostic]]:
+def _render_all(count: int, jobs: int, progress: Progress | None
+                ) -> list[tuple[str, bytes | Diagnostic]]:
+    results = []
     if jobs > 1 and count >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
         with ProcessPoolExecutor(max_workers=jobs,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_render_one, range(count),
-                                 chunksize=max(1, count // (jobs * 8))))
-    return [_render_one(index) for index in range(count)]
+            for result in pool.map(_render_one, range(count),
+                                   chunksize=max(1, count // (jobs * 8))):
+                results.append(result)
+                if progress:
+                    progress("rendering", len(results), count)
+        return results
+    for index in range(count):
+        results.append(_render_one(index))
+        if progress:
+            progress("rendering", len(results), count)
+    return results
 
 
 def render_site(data: Enriched, templates: Path, live_reload: bool = False,
-                jobs: int = 1) -> dict[str, bytes]:
+                jobs: int = 1, progress: Progress | None = None) -> dict[str, bytes]:
     """Every output file, by its path relative to the site root.
 
     With ``jobs`` above 1, pages are rendered by that many forked processes; the bytes are the
@@ -147,7 +157,7 @@ def render_site(data: Enriched, templates: Path, live_reload: bool = False,
                "not_found_root": urlsplit(config.base_url).path if config.base_url else ""}
     _job = (env, pages, context, templates)
     try:
-        rendered = _render_all(len(pages), jobs)
+        rendered = _render_all(len(pages), jobs, progress)
     finally:
         _job = None
     problems = []
