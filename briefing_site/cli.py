@@ -164,6 +164,7 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     from .pipeline import build_site
 
     docs = cache.documents() if cache else None
+    known = set(docs) if docs is not None else set()
     progress = _ProgressLine(started) if sys.stderr.isatty() else None
     try:
         if write:
@@ -175,7 +176,8 @@ def _build(args: argparse.Namespace, write: bool) -> int:
             write_site(result.files, args.out, sources, on_wait=lambda: print(
                 f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr))
         if cache and write:  # check writes nothing, not even the cache
-            cache.save_documents(docs)
+            if set(docs) != known:  # something was converted, or dropped
+                cache.save_documents(docs)
             if digest:
                 cache.record(digest, args.out, [str(d) for d in result.warnings])
     except BuildFailed as failed:
