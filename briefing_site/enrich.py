@@ -23,14 +23,6 @@ _QUOTE_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "�
 
 
 @dataclass(frozen=True)
-class Link:
-    """A labelled link, relative to the site root."""
-
-    href: str
-    label: str
-
-
-@dataclass(frozen=True)
 class Mention:
     """A paragraph of a briefing, as a citable place."""
 

@@ -7,7 +7,6 @@ problems in the same shape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -78,11 +77,3 @@ class BuildFailed(Exception):
 
 class OutputError(Exception):
     """The output folder may not be replaced, or could not be written; the old site stands."""
-
-
-def relative_name(path: Path, root: Path) -> str:
-    """Show ``path`` relative to ``root`` when it lies inside it, else as given."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
