@@ -122,7 +122,17 @@ class Cache:
         return docs if isinstance(docs, dict) else {}
 
     def save_documents(self, docs: dict) -> None:
-        data = pickle.dumps({"code": _code_digest(), "docs": docs},
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        # Streamed to the file: a large archive's bodies never sit in memory twice.
+        path = self.folder / "docs.pickle"
         with contextlib.suppress(OSError):
-            _atomic_write(self.folder / "docs.pickle", data)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    pickle.dump({"code": _code_digest(), "docs": docs}, file,
+                                protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(name, path)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
+                raise

@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--strict", action="store_true",
                          help="treat warnings (glossary hygiene) as errors")
         sub.add_argument("--drafts", action="store_true", help="include briefings marked draft")
+
+    def build_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--jobs", type=int, default=_cores(), metavar="N",
                          help="processes that convert and render (default: one per core)")
         sub.add_argument("--cache", type=Path, default=None, metavar="DIR",
@@ -55,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site (the default command)",
                                 description="Build the content folder into a static site.")
     content_options(build)
+    build_options(build)
     build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
                        help="the output folder (default: site)")
     build.add_argument("--base-url", default=None, metavar="URL",
@@ -62,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check the content, write nothing",
                                 description="Validate everything and report every problem.")
     content_options(check)
+    build_options(check)
     serve = commands.add_parser(
         "serve", help="preview the site, rebuilding and reloading on every change",
         description="Build the site in memory and serve it; watch the content and templates, "
@@ -240,7 +244,8 @@ def _publish(args: argparse.Namespace) -> int:
     templates = _templates(args)
     try:
         check_output(args.out, (args.content, templates))
-        result = build_site(args.content, templates, drafts=args.drafts, strict=args.strict)
+        result = build_site(args.content, templates, drafts=args.drafts, strict=args.strict,
+                            jobs=_cores())
         if not result.base_url:
             print("error: publish needs base_url in site.yml, the address the site will have "
                   "(e.g. https://you.github.io/briefings/)", file=sys.stderr)
