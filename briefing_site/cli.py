@@ -175,10 +175,13 @@ def _build(args: argparse.Namespace, write: bool) -> int:
             check_output(args.out, sources)
         result = build_site(args.content, templates, drafts=args.drafts,
                             strict=args.strict, base_url=getattr(args, "base_url", None),
-                            jobs=args.jobs, doc_cache=docs, progress=progress)
+                            jobs=args.jobs, doc_cache=docs, progress=progress, stream=True)
         if write:
             write_site(result.files, args.out, sources, on_wait=lambda: print(
                 f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr))
+        else:
+            for _ in result.files:  # render everything, so that template errors show
+                pass
         if cache and write:  # check writes nothing, not even the cache
             if set(docs) != known:  # something was converted, or dropped
                 cache.save_documents(docs)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,13 +12,13 @@ from .enrich import enrich, glossary_entries
 from .errors import NOTE, WARNING, BuildFailed, Diagnostic, SourceRef
 from .load import load_site
 from .markup import Document, FieldRenderer
-from .render import render_site
+from .render import render_stream
 from .validate import validate
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    files: dict[str, bytes]
+    files: Mapping[str, bytes] | Iterator[tuple[str, bytes]]  # an iterator when streamed
     warnings: tuple[Diagnostic, ...]
     pages: int
     briefings: int
@@ -30,13 +30,16 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
                strict: bool = False, base_url: str | None = None,
                live_reload: bool = False, jobs: int = 1,
                doc_cache: MutableMapping[str, Document] | None = None,
-               progress: Progress | None = None) -> BuildResult:
+               progress: Progress | None = None, stream: bool = False) -> BuildResult:
     """Build the whole site in memory.
 
     Raises BuildFailed with every error found, sorted by file and line; warnings come back
     with the result (or as errors with ``strict``). ``live_reload`` adds the preview server's
     reload script to every page, for ``serve`` only. ``jobs`` worker processes convert the
     bodies that ``doc_cache`` does not already hold; neither changes a byte of the output.
+    With ``stream``, ``files`` is an iterator that renders each file as it is taken (for the
+    writer, so that a large site is never all in memory); template errors then come as
+    BuildFailed from the iterator.
     """
     loaded = load_site(content)
     site, problems = loaded.site, list(loaded.diagnostics)
@@ -66,8 +69,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     errors = sorted((p for p in problems if p.is_error), key=Diagnostic.sort_key)
     if errors:
         raise BuildFailed(errors)
-    files = render_site(data, templates, live_reload, jobs, progress)
+    rendering = render_stream(data, templates, live_reload, jobs, progress)
+    files = rendering.files if stream else dict(rendering.files)
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
-    pages = sum(1 for path in files if path.endswith(".html"))
-    return BuildResult(files, warnings, pages, len(data.briefings), site.config.trusted_html,
-                       site.config.base_url)
+    return BuildResult(files, warnings, rendering.pages, len(data.briefings),
+                       site.config.trusted_html, site.config.base_url)

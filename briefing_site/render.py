@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import multiprocessing
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,36 +103,62 @@ def _render_one(index: int) -> tuple[str, bytes | Diagnostic]:
     return path, html.encode("utf-8")
 
 
-def _render_all(count: int, jobs: int, progress: Progress | None
-                ) -> list[tuple[str, bytes | Diagnostic]]:
-    results = []
+def _render_chunk(indexes: range) -> list[tuple[str, bytes | Diagnostic]]:
+    return [_render_one(index) for index in indexes]
+
+
+def _rendered(count: int, jobs: int, progress: Progress | None
+              ) -> Iterator[tuple[str, bytes | Diagnostic]]:
+    """Each page as it is rendered, in order, by forked workers or in this process."""
     if jobs > 1 and count >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+        size = max(1, min(64, count // (jobs * 8)))
+        chunks = iter([range(start, min(start + size, count))
+                       for start in range(0, count, size)])
+        done = 0
         with ProcessPoolExecutor(max_workers=jobs,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
-            for result in pool.map(_render_one, range(count),
-                                   chunksize=max(1, count // (jobs * 8))):
-                results.append(result)
-                if progress:
-                    progress("rendering", len(results), count)
-        return results
+            # A few chunks in flight, not all of them: finished pages would otherwise pile
+            # up in memory faster than they are written.
+            pending = collections.deque(pool.submit(_render_chunk, chunk)
+                                        for chunk in itertools.islice(chunks, jobs * 2))
+            while pending:
+                results = pending.popleft().result()
+                following = next(chunks, None)
+                if following is not None:
+                    pending.append(pool.submit(_render_chunk, following))
+                for result in results:
+                    done += 1
+                    if progress:
+                        progress("rendering", done, count)
+                    yield result
+        return
     for index in range(count):
-        results.append(_render_one(index))
         if progress:
-            progress("rendering", len(results), count)
-    return results
+            progress("rendering", index + 1, count)
+        yield _render_one(index)
 
 
-def render_site(data: Enriched, templates: Path, live_reload: bool = False,
-                jobs: int = 1, progress: Progress | None = None) -> dict[str, bytes]:
-    """Every output file, by its path relative to the site root.
+@dataclass(frozen=True)
+class Rendering:
+    """The site's files, produced one at a time as they are consumed.
+
+    ``pages`` is known before anything is rendered. A template error ends the stream with
+    BuildFailed naming every problem, after the pages rendered so far.
+    """
+
+    pages: int
+    files: Iterator[tuple[str, bytes]]
+
+
+def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jobs: int = 1,
+                  progress: Progress | None = None) -> Rendering:
+    """Every output file as (path relative to the site root, bytes), without holding them all.
 
     With ``jobs`` above 1, pages are rendered by that many forked processes; the bytes are the
     same either way.
     """
-    global _job
     env = _environment(templates)
     config = data.site.config
-    files: dict[str, bytes] = {}
     pages = [(page.path, "index.html", {"page": page}) for page in data.pages]
     pages += [
         ("archive.html", "archive.html", {}),
@@ -155,31 +184,35 @@ def render_site(data: Enriched, templates: Path, live_reload: bool = False,
     # can be absolute; without one they work at the top level.
     context = {"site": config, "data": data, "live_reload": live_reload,
                "not_found_root": urlsplit(config.base_url).path if config.base_url else ""}
-    _job = (env, pages, context, templates)
-    try:
-        rendered = _render_all(len(pages), jobs, progress)
-    finally:
-        _job = None
-    problems = []
-    for path, result in rendered:
-        if isinstance(result, Diagnostic):
-            problems.append(result)
-        else:
-            files[path] = result
-    if problems:
-        raise BuildFailed(sorted(set(problems), key=Diagnostic.sort_key))
-    for view in data.briefings:
-        stem = view.url.removesuffix(".html")
-        ref = view.citation.reference
-        files[f"{stem}.bib"] = cite.bibtex(ref).encode("utf-8")
-        files[f"{stem}.ris"] = cite.ris(ref).encode("utf-8")
-        files[f"{stem}.json"] = cite.csl_json(ref).encode("utf-8")
-    files[".nojekyll"] = b""  # GitHub Pages: serve the files as they are
-    assets = templates / ASSETS
-    for asset in sorted(assets.rglob("*")) if assets.is_dir() else ():
-        if asset.is_file():
-            files[f"{ASSETS}/{asset.relative_to(assets).as_posix()}"] = asset.read_bytes()
-    return files
+
+    def files() -> Iterator[tuple[str, bytes]]:
+        global _job
+        problems = []
+        _job = (env, pages, context, templates)
+        try:
+            for path, result in _rendered(len(pages), jobs, progress):
+                if isinstance(result, Diagnostic):
+                    problems.append(result)
+                elif not problems:
+                    yield path, result
+        finally:
+            _job = None
+        if problems:
+            raise BuildFailed(sorted(set(problems), key=Diagnostic.sort_key))
+        for view in data.briefings:
+            stem = view.url.removesuffix(".html")
+            ref = view.citation.reference
+            yield f"{stem}.bib", cite.bibtex(ref).encode("utf-8")
+            yield f"{stem}.ris", cite.ris(ref).encode("utf-8")
+            yield f"{stem}.json", cite.csl_json(ref).encode("utf-8")
+        yield ".nojekyll", b""  # GitHub Pages: serve the files as they are
+        assets = templates / ASSETS
+        for asset in sorted(assets.rglob("*")) if assets.is_dir() else ():
+            if asset.is_file():
+                yield f"{ASSETS}/{asset.relative_to(assets).as_posix()}", asset.read_bytes()
+
+    count = sum(1 for path, _, _ in pages if path.endswith(".html"))
+    return Rendering(count, files())
 
 
 def _by_letter(data: Enriched) -> list[tuple[str, list]]:

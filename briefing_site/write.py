@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 try:
@@ -156,7 +156,8 @@ def _recover(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_site(files: dict[str, bytes], out: Path, sources: tuple[Path, ...] = (), *,
+def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out: Path,
+               sources: tuple[Path, ...] = (), *,
                wait: float = 600, on_wait: Callable[[], None] | None = None) -> None:
     """Write ``files`` as the complete new content of ``out``.
 
@@ -178,7 +179,8 @@ def write_site(files: dict[str, bytes], out: Path, sources: tuple[Path, ...] = (
             try:
                 os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
                 folders = {tmp}
-                for relative, data in sorted(files.items()):
+                items = sorted(files.items()) if isinstance(files, Mapping) else files
+                for relative, data in items:
                     parts = relative.split("/")
                     # Paths come from slugs, but the writer checks for itself that none
                     # can leave the site: no empty, '.' or '..' parts, no backslashes.
