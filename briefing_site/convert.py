@@ -7,8 +7,11 @@ already holds are not converted again, and the rest are shared out among worker 
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import multiprocessing
+import os
+import signal
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 
@@ -16,6 +19,7 @@ from .markdown_ext import GlossaryEntry
 from .markup import BodyConverter, Document
 from .model import Briefing, SiteConfig
 
+_PR_SET_PDEATHSIG = 1
 # Below this many bodies, starting workers costs more than it saves.
 PARALLEL_MINIMUM = 24
 GLOSSARY_HREF = "../glossary.html"
@@ -43,8 +47,24 @@ def _make(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> BodyConvert
                          config.trusted_html)
 
 
+def die_with_parent() -> None:
+    """Make this worker process end when the build that forked it ends, even by SIGKILL.
+
+    Otherwise a killed build leaves its workers waiting for work forever (Linux only; other
+    systems keep the default).
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before prctl took hold
+        os._exit(1)
+
+
 def _start_worker(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> None:
     global _worker
+    die_with_parent()
     _worker = _make(entries, config)
 
 

@@ -15,7 +15,7 @@ import jinja2
 
 from . import __version__, cite
 from .chart import build_chart
-from .convert import PARALLEL_MINIMUM, Progress
+from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
 from .listings import author_slug, tag_slug
@@ -115,7 +115,7 @@ def _rendered(count: int, jobs: int, progress: Progress | None
         chunks = iter([range(start, min(start + size, count))
                        for start in range(0, count, size)])
         done = 0
-        with ProcessPoolExecutor(max_workers=jobs,
+        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
                                  mp_context=multiprocessing.get_context("fork")) as pool:
             # A few chunks in flight, not all of them: finished pages would otherwise pile
             # up in memory faster than they are written.

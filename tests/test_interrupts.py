@@ -15,11 +15,14 @@ from benchmarks.synthetic import generate
 from tests.conftest import REPO, TEMPLATES, snapshot
 
 
-def start_build(content: Path, out: Path) -> subprocess.Popen:
+def start_build(content: Path, out: Path, quiet: bool = False) -> subprocess.Popen:
+    # Builds that will be killed write to no pipe: a worker outliving its build must show
+    # up as a leftover process below, not as a test waiting forever on the pipe.
+    stream = subprocess.DEVNULL if quiet else subprocess.PIPE
     return subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build", "--content", str(content),
          "--templates", str(TEMPLATES), "--out", str(out), "--no-cache"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=stream, stderr=stream, text=True)
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +43,18 @@ def two_versions(tmp_path_factory):
 def start_and_wait_for_writing(content: Path, out: Path) -> tuple[subprocess.Popen, float]:
     """Start a build; return it once it has begun writing its temporary folder, and when."""
     earlier = set(out.parent.glob(".site.tmp-*"))  # left by builds killed before
-    process = start_build(content, out)
+    process = start_build(content, out, quiet=True)
     deadline = time.monotonic() + 60
     while not set(out.parent.glob(".site.tmp-*")) - earlier and process.poll() is None:
         assert time.monotonic() < deadline
         time.sleep(0.0005)
     return process, time.monotonic()
+
+
+def builds_running(content: Path) -> list[str]:
+    listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True,
+                             check=True).stdout.splitlines()
+    return [line for line in listing if "build.py" in line and str(content) in line]
 
 
 def finish(process: subprocess.Popen) -> int:
@@ -69,6 +78,11 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(two_versions):
         finish(process)
         assert snapshot(out) in (old, new), f"incomplete site after a kill at step {step}"
     assert killed_while_writing >= 6  # the kills did land while the build was writing
+    # The killed builds' worker processes ended with them: none is left waiting for work.
+    deadline = time.monotonic() + 10
+    while builds_running(content) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert builds_running(content) == []
     assert finish(start_build(content, out)) == 0
     assert snapshot(out) == new
     assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(".site")) == \
