@@ -1,5 +1,8 @@
-// Copy buttons for the "Cite this briefing" block. Without JavaScript the buttons stay
-// hidden and the references remain ordinary selectable text.
+// The article page's only script, and nothing needs it: without JavaScript the copy buttons
+// stay hidden (the references remain ordinary selectable text) and hints cannot be hidden
+// with Escape.
+
+// Copy buttons for the "Cite this briefing" block.
 document.querySelectorAll("button.copy[data-copy]").forEach((button) => {
   const source = document.getElementById(button.dataset.copy);
   const status = document.querySelector(".copy-status");
@@ -22,3 +25,17 @@ document.querySelectorAll("button.copy[data-copy]").forEach((button) => {
     }
   });
 });
+
+// Glossary hints show on hover and focus with CSS alone; Escape hides them until the
+// pointer or the focus moves on (WCAG 1.4.13: content on hover must be dismissible).
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll(".gl").forEach((hint) => hint.classList.add("tip-off"));
+});
+for (const type of ["focusin", "mouseover"]) {
+  document.addEventListener(type, (event) => {
+    document.querySelectorAll(".gl.tip-off").forEach((hint) => {
+      if (!hint.contains(event.target)) hint.classList.remove("tip-off");
+    });
+  });
+}

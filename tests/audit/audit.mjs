@@ -83,6 +83,10 @@ async function hints(page) {
     });
     if (found.shown !== JSON.stringify(found.tip)) problems.push(`hint not shown: ${found.tip}`);
     if (found.described !== found.tip) problems.push(`not described for screen readers: ${found.tip}`);
+    await page.keyboard.press("Escape");  // WCAG 1.4.13: the hint can be dismissed
+    const shownAfterEscape = await term.evaluate((el) =>
+      getComputedStyle(el.parentElement, "::after").display);
+    if (shownAfterEscape !== "none") problems.push(`Escape does not hide: ${found.tip}`);
   }
   return { terms: count, problems };
 }
