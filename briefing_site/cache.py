@@ -21,10 +21,12 @@ import json
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import __version__
+from .write import leftovers
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1
@@ -61,12 +63,13 @@ def snapshot(out: Path) -> dict[str, list[int]]:
     return files
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
+def _atomic_write(path: Path, fill: Callable[[BinaryIO], object]) -> None:
+    """Let ``fill`` write the file's new content, then put it in place in one step."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(data)
+            fill(file)
         os.replace(name, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -94,8 +97,7 @@ class Cache:
             return None
         if not out.is_dir() or snapshot(out) != state.get("files"):
             return None
-        if any(out.parent.glob(f".{out.name}.tmp-*")) or any(
-                out.parent.glob(f".{out.name}.old-*")):
+        if leftovers(out):
             return None  # an interrupted build left something to clean up
         return state
 
@@ -103,7 +105,8 @@ class Cache:
         state = {"format": FORMAT, "inputs": digest, "out": str(out.resolve()),
                  "warnings": warnings, "files": snapshot(out)}
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            _atomic_write(self.folder / "state.json", json.dumps(state).encode())
+            _atomic_write(self.folder / "state.json",
+                          lambda file: file.write(json.dumps(state).encode()))
 
     def forget(self) -> None:
         with contextlib.suppress(OSError):
@@ -123,16 +126,7 @@ class Cache:
 
     def save_documents(self, docs: dict) -> None:
         # Streamed to the file: a large archive's bodies never sit in memory twice.
-        path = self.folder / "docs.pickle"
+        stored = {"code": _code_digest(), "docs": docs}
         with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    pickle.dump({"code": _code_digest(), "docs": docs}, file,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(name, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(name)
-                raise
+            _atomic_write(self.folder / "docs.pickle", lambda file: pickle.dump(
+                stored, file, protocol=pickle.HIGHEST_PROTOCOL))

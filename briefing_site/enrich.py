@@ -80,6 +80,14 @@ class TermView:
 
 
 @dataclass(frozen=True)
+class UsedTerm:
+    """A term as an article lists it at its end: the hint its links point to."""
+
+    term: Term
+    tip: str
+
+
+@dataclass(frozen=True)
 class EventView:
     event: Event
     description_html: str
@@ -113,7 +121,7 @@ def citation(briefing: Briefing, config, abstract: str) -> Citation:
 class BriefingView:
     briefing: Briefing
     blocks: tuple[BlockView, ...]
-    terms: tuple[TermView, ...]  # in order of first use
+    terms: tuple[UsedTerm, ...]  # in order of first use
     minutes: int
     words: int
     bios: tuple[str, ...]
@@ -285,13 +293,10 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
                        for e in events_by_paragraph.get((briefing.slug, pid), ()))
         block_notes = tuple(n for pid in block.paragraph_ids for n in notes.get(pid, ()))
         blocks.append(BlockView(block.html, events, block_notes))
-    used = []
-    for term_id in doc.mentions:
-        term = terms_by_id[term_id]
-        used.append(TermView(term, tips[term_id], "", (), (), ()))
+    used = tuple(UsedTerm(terms_by_id[term_id], tips[term_id]) for term_id in doc.mentions)
     summary_text = renderer.plain(briefing.summary) if briefing.summary else ""
     return BriefingView(
-        briefing=briefing, blocks=tuple(blocks), terms=tuple(used),
+        briefing=briefing, blocks=tuple(blocks), terms=used,
         minutes=max(1, math.ceil(doc.words / site.config.words_per_minute)), words=doc.words,
         bios=tuple(renderer.html(a.bio) for a in briefing.authors if a.bio),
         disclaimer_html=renderer.html(briefing.disclaimer) if briefing.disclaimer else "",

@@ -54,7 +54,7 @@ def check_output(out: Path, sources: tuple[Path, ...] = ()) -> None:
             "(choose another --out, or empty that folder yourself)")
 
 
-def _leftovers(out: Path) -> list[Path]:
+def leftovers(out: Path) -> list[Path]:
     """Temporary folders that an interrupted earlier build left beside ``out``."""
     return sorted(out.parent.glob(f".{out.name}.tmp-*")) + sorted(
         out.parent.glob(f".{out.name}.old-*"))
@@ -152,7 +152,7 @@ def _recover(out: Path) -> None:
         moved_aside = sorted(out.parent.glob(f".{out.name}.old-*"))
         if moved_aside and (moved_aside[-1] / MARKER).is_file():
             moved_aside[-1].rename(out)
-    for leftover in _leftovers(out):
+    for leftover in leftovers(out):
         shutil.rmtree(leftover, ignore_errors=True)
 
 

@@ -36,7 +36,7 @@ ALLOWED = {
     "scaffold": {"slugs"},
     "serve": {"errors", "pipeline"},
     "publish": {"write"},
-    "cache": {"__init__"},
+    "cache": {"__init__", "write"},
     "cli": {"__init__", "cache", "errors", "pipeline", "publish", "scaffold", "serve",
             "write"},
 }
