@@ -2,7 +2,8 @@
 
 One folder (``.cache/`` beside the content folder unless ``--cache`` says otherwise) holds:
 
-- ``docs.pickle``: converted briefing bodies by content key (see ``convert``);
+- ``docs-*.pickle``: converted briefing bodies by content key (see ``convert``);
+- ``briefings-*.pickle``: loaded content files by path and bytes (see ``load``);
 - ``state.json``: a digest of every input of the last successful build (content, templates,
   options and this package's own code) and the size and modification time of every file it
   left in the output folder.
@@ -16,6 +17,7 @@ nothing-changed answer comes before any Markdown or template machinery is loaded
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -32,7 +34,9 @@ PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1
 
 
-def _code_digest() -> str:
+@functools.cache
+def code_digest() -> str:
+    """A digest of the code that builds: a new version invalidates everything cached."""
     digest = hashlib.blake2b(f"{__version__}/{FORMAT}".encode(), digest_size=16)
     for source in sorted(PACKAGE.glob("*.py")):
         digest.update(source.name.encode())
@@ -43,7 +47,7 @@ def _code_digest() -> str:
 def input_digest(folders: list[Path], options: dict[str, Any]) -> str:
     """One digest of every file under ``folders``, the options and the code that builds."""
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(_code_digest().encode())
+    digest.update(code_digest().encode())
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
     for folder in folders:
         digest.update(b"\0folder\0" + os.fsencode(folder.resolve()))
@@ -55,11 +59,17 @@ def input_digest(folders: list[Path], options: dict[str, Any]) -> str:
 
 def snapshot(out: Path) -> dict[str, list[int]]:
     """Size and modification time of every file in ``out``: enough to notice any change."""
-    files = {}
-    for path in out.rglob("*"):
-        if path.is_file():
-            stat = path.stat()
-            files[path.relative_to(out).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    files: dict[str, list[int]] = {}
+    folders = [("", os.fspath(out))]
+    while folders:  # os.scandir: a stat per file, where Path.rglob costs several
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file():
+                    stat = entry.stat()
+                    files[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
     return files
 
 
@@ -101,9 +111,25 @@ class Cache:
             return None  # an interrupted build left something to clean up
         return state
 
-    def record(self, digest: str, out: Path, warnings: list[str]) -> None:
+    def reusable(self, out: Path) -> tuple[dict[str, str], dict[str, list[int]]]:
+        """The fingerprints of the files the last build left in ``out`` that are still as it
+        left them, and the size and modification time of each of those files."""
+        state = self.state()
+        if state.get("out") != str(out.resolve()) or not out.is_dir():
+            return {}, {}
+        recorded, pages = state.get("files"), state.get("pages")
+        if not isinstance(recorded, dict) or not isinstance(pages, dict):
+            return {}, {}
+        now = snapshot(out)
+        kept = {path: now[path] for path in pages
+                if path in now and now[path] == recorded.get(path)}
+        return {path: pages[path] for path in kept}, kept
+
+    def record(self, digest: str, out: Path, warnings: list[str],
+               pages: dict[str, str] | None = None) -> None:
+        """Remember a successful build: its inputs, its output files and their fingerprints."""
         state = {"format": FORMAT, "inputs": digest, "out": str(out.resolve()),
-                 "warnings": warnings, "files": snapshot(out)}
+                 "warnings": warnings, "files": snapshot(out), "pages": pages or {}}
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             _atomic_write(self.folder / "state.json",
                           lambda file: file.write(json.dumps(state).encode()))
@@ -112,21 +138,41 @@ class Cache:
         with contextlib.suppress(OSError):
             (self.folder / "state.json").unlink()
 
-    def documents(self) -> dict:
-        """Converted bodies from earlier builds (empty when missing, stale or corrupt)."""
-        try:
-            with open(self.folder / "docs.pickle", "rb") as file:
-                stored = pickle.load(file)
-        except Exception:  # any unreadable cache is simply rebuilt
-            return {}
-        if not isinstance(stored, dict) or stored.get("code") != _code_digest():
-            return {}
-        docs = stored.get("docs")
-        return docs if isinstance(docs, dict) else {}
+    def documents(self, name: str = "docs") -> dict:
+        """What earlier builds kept under ``name`` (empty when missing, stale or corrupt):
+        ``docs`` converted bodies, ``briefings`` loaded briefings."""
+        found: dict = {}
+        for shard in range(SHARDS):
+            try:
+                with open(self.folder / f"{name}-{shard:x}.pickle", "rb") as file:
+                    stored = pickle.load(file)
+            except Exception:  # any unreadable cache is simply rebuilt
+                continue
+            if isinstance(stored, dict) and stored.get("code") == code_digest() and \
+                    isinstance(stored.get("docs"), dict):
+                found.update(stored["docs"])
+        return found
 
-    def save_documents(self, docs: dict) -> None:
-        # Streamed to the file: a large archive's bodies never sit in memory twice.
-        stored = {"code": _code_digest(), "docs": docs}
-        with contextlib.suppress(OSError):
-            _atomic_write(self.folder / "docs.pickle", lambda file: pickle.dump(
-                stored, file, protocol=pickle.HIGHEST_PROTOCOL))
+    def save_documents(self, docs: dict, name: str = "docs", before: set | None = None
+                       ) -> None:
+        """Keep ``docs`` under ``name``, rewriting only the shards whose keys differ from
+        ``before`` (the keys ``documents`` gave)."""
+        shards: list[dict] = [{} for _ in range(SHARDS)]
+        for key, value in docs.items():
+            shards[_shard(key)][key] = value
+        changed = {_shard(key) for key in set(docs) ^ (before or set())} if before is not None \
+            else set(range(SHARDS))
+        for shard in sorted(changed):
+            stored = {"code": code_digest(), "docs": shards[shard]}
+            with contextlib.suppress(OSError):  # a cache that cannot be written costs time
+                _atomic_write(self.folder / f"{name}-{shard:x}.pickle",
+                              lambda file, stored=stored: pickle.dump(
+                                  stored, file, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# Kept in a few files, so that one edit rewrites a sixteenth of the cache, not all of it.
+SHARDS = 16
+
+
+def _shard(key: str) -> int:
+    return int(hashlib.blake2b(key.encode(), digest_size=1).hexdigest(), 16) % SHARDS

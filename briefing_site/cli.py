@@ -13,7 +13,7 @@ import webbrowser
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES, __version__
-from .cache import Cache, input_digest
+from .cache import Cache, code_digest, input_digest
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
 from .scaffold import ScaffoldError, create_briefing
 from .write import check_output, write_site
@@ -168,25 +168,33 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     from .pipeline import build_site
 
     docs = cache.documents() if cache else None
-    known = set(docs) if docs is not None else set()
+    loaded = cache.documents("briefings") if cache else None
+    known = (set(docs), set(loaded)) if cache else None
     progress = _ProgressLine(started) if sys.stderr.isatty() else None
     try:
         if write:
             check_output(args.out, sources)
+        # Pages whose inputs are as the last build saw them are not rendered again.
+        reuse, kept = cache.reusable(args.out) if cache and write else ({}, {})
         result = build_site(args.content, templates, drafts=args.drafts,
                             strict=args.strict, base_url=getattr(args, "base_url", None),
-                            jobs=args.jobs, doc_cache=docs, progress=progress, stream=True)
+                            jobs=args.jobs, doc_cache=docs, load_memo=loaded,
+                            progress=progress, stream=True,
+                            salt=code_digest() if cache and write else None, reuse=reuse)
         if write:
-            write_site(result.files, args.out, sources, on_wait=lambda: print(
+            write_site(result.files, args.out, sources, kept=kept, on_wait=lambda: print(
                 f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr))
         else:
             for _ in result.files:  # render everything, so that template errors show
                 pass
         if cache and write:  # check writes nothing, not even the cache
-            if set(docs) != known:  # something was converted, or dropped
-                cache.save_documents(docs)
+            if set(docs) != known[0]:  # something was converted, or dropped
+                cache.save_documents(docs, before=known[0])
+            if set(loaded) != known[1]:
+                cache.save_documents(loaded, "briefings", before=known[1])
             if digest:
-                cache.record(digest, args.out, [str(d) for d in result.warnings])
+                cache.record(digest, args.out, [str(d) for d in result.warnings],
+                             dict(result.fingerprints))
     except BuildFailed as failed:
         if progress:
             progress.clear()

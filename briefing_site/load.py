@@ -6,6 +6,9 @@ unknown fields). Checks across files live in ``validate``.
 
 from __future__ import annotations
 
+import hashlib
+import os
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,14 +108,20 @@ class Loader:
             self.diagnostics.append(exc.diagnostic)
             return None
 
-    def load(self) -> Loaded:
+    def load(self, memo: MutableMapping[str, tuple] | None = None) -> Loaded:
         config = self.load_config(self.root / "site.yml")
-        briefings = tuple(self.load_briefing(path)
-                          for path in sorted((self.root / "briefings").glob("*.md")))
+        paths = sorted((self.root / "briefings").glob("*.md"))
+        keyed = [self.remembered(path, memo, self.load_briefing) for path in paths]
+        briefings = tuple(briefing for _, briefing in keyed)
         if None in briefings:
             self.unreadable.add("briefings")
-        terms = self.load_list(self.root / "glossary.yml", self.load_term)
-        events = self.load_list(self.root / "timeline.yml", self.load_event)
+        keyed.append(self.remembered(self.root / "glossary.yml", memo, self.load_glossary))
+        terms = keyed[-1][1]
+        keyed.append(self.remembered(self.root / "timeline.yml", memo, self.load_timeline))
+        events = keyed[-1][1]
+        if memo is not None:
+            for stale in set(memo) - {key for key, _ in keyed}:  # keep what this build used
+                del memo[stale]
         site = Site(config, tuple(b for b in briefings if b), tuple(terms), tuple(events))
         return Loaded(site, self.diagnostics, "glossary.yml" not in self.unreadable,
                       "briefings" not in self.unreadable)
@@ -143,6 +152,12 @@ class Loader:
             per_page=rec.number("per_page", 10),
         )
 
+    def load_glossary(self, path: Path) -> list[Term]:
+        return self.load_list(path, self.load_term)
+
+    def load_timeline(self, path: Path) -> list[Event]:
+        return self.load_list(path, self.load_event)
+
     def load_list(self, path: Path, load_one):
         """A YAML file holding a list of entries; a missing file is an empty list."""
         if not path.is_file():
@@ -159,6 +174,34 @@ class Loader:
                     self.ref(path).at(getattr(data, "line", 1))))
             return []
         return [item for item in (load_one(entry, self.ref(path)) for entry in data) if item]
+
+    def remembered(self, path: Path, memo: MutableMapping[str, tuple] | None,
+                   load: Callable[[Path], object]) -> tuple[str, object]:
+        """``load(path)``, skipped when ``memo`` has seen this path with these bytes.
+
+        What the loaders make of a file depends on its path and bytes alone, problems and
+        all. Returns the memo's key with the result.
+        """
+        try:
+            data = path.read_bytes() if memo is not None else None
+        except OSError:
+            data = None
+        if data is None:
+            return "", load(path)  # which reports any problem reading it
+        digest = hashlib.blake2b(digest_size=16)
+        for part in (load.__name__.encode(), os.fsencode(path), os.fsencode(path.resolve()),
+                     data):
+            digest.update(part + b"\0")
+        key = digest.hexdigest()
+        if key in memo:
+            result, problems, unreadable = memo[key]
+            self.diagnostics += problems
+            self.unreadable |= unreadable
+            return key, result
+        reported, before = len(self.diagnostics), set(self.unreadable)
+        result = load(path)
+        memo[key] = (result, self.diagnostics[reported:], self.unreadable - before)
+        return key, result
 
     def load_briefing(self, path: Path) -> Briefing | None:
         where = self.ref(path)
@@ -305,9 +348,12 @@ class Loader:
 _NO_DATE = PartialDate(1)
 
 
-def load_site(content_dir: Path) -> Loaded:
-    """Read every content file into the model, with every problem found on the way."""
+def load_site(content_dir: Path, memo: MutableMapping[str, tuple] | None = None) -> Loaded:
+    """Read every content file into the model, with every problem found on the way.
+
+    ``memo`` keeps loaded briefings by path and content across builds (see ``cache``).
+    """
     if not content_dir.is_dir():
         return Loaded(Site(SiteConfig(title=""), (), (), ()), [Diagnostic(
             "content folder not found", SourceRef(content_dir.as_posix()))], False, False)
-    return Loader(content_dir).load()
+    return Loader(content_dir).load(memo)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES
@@ -24,24 +24,30 @@ class BuildResult:
     briefings: int
     trusted_html: bool = False
     base_url: str = ""
+    fingerprints: Mapping[str, str] = field(default_factory=dict)  # see render_stream
 
 
 def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bool = False,
                strict: bool = False, base_url: str | None = None,
                live_reload: bool = False, jobs: int = 1,
                doc_cache: MutableMapping[str, Document] | None = None,
-               progress: Progress | None = None, stream: bool = False) -> BuildResult:
+               load_memo: MutableMapping[str, tuple] | None = None,
+               progress: Progress | None = None, stream: bool = False,
+               salt: str | None = None, reuse: Mapping[str, str] | None = None
+               ) -> BuildResult:
     """Build the whole site in memory.
 
     Raises BuildFailed with every error found, sorted by file and line; warnings come back
     with the result (or as errors with ``strict``). ``live_reload`` adds the preview server's
     reload script to every page, for ``serve`` only. ``jobs`` worker processes convert the
-    bodies that ``doc_cache`` does not already hold; neither changes a byte of the output.
+    bodies that ``doc_cache`` does not already hold, and ``load_memo`` keeps loaded briefings;
+    none of these changes a byte of the output.
     With ``stream``, ``files`` is an iterator that renders each file as it is taken (for the
     writer, so that a large site is never all in memory); template errors then come as
-    BuildFailed from the iterator.
+    BuildFailed from the iterator. ``salt`` and ``reuse`` are as for ``render_stream``: a
+    file that need not be rendered again comes as (path, None).
     """
-    loaded = load_site(content)
+    loaded = load_site(content, load_memo)
     site, problems = loaded.site, list(loaded.diagnostics)
     if base_url is not None:
         normalised = base_url.rstrip("/") + "/" if base_url else ""
@@ -69,8 +75,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     errors = sorted((p for p in problems if p.is_error), key=Diagnostic.sort_key)
     if errors:
         raise BuildFailed(errors)
-    rendering = render_stream(data, templates, live_reload, jobs, progress)
+    rendering = render_stream(data, templates, live_reload, jobs, progress, salt, reuse)
     files = rendering.files if stream else dict(rendering.files)
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
     return BuildResult(files, warnings, rendering.pages, len(data.briefings),
-                       site.config.trusted_html, site.config.base_url)
+                       site.config.trusted_html, site.config.base_url, rendering.fingerprints)

@@ -5,19 +5,21 @@ from __future__ import annotations
 import collections
 import itertools
 import multiprocessing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2 import meta, nodes
 
 from . import __version__, cite
 from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
+from .fingerprint import Fingerprints, Uses
 from .listings import author_slug, tag_slug
 
 ASSETS = "assets"
@@ -88,6 +90,42 @@ def _root(path: str) -> str:
     return "../" * path.count("/")
 
 
+def _uses(env: jinja2.Environment, name: str, memo: dict[str, Uses]) -> Uses:
+    """What template ``name`` and every template it pulls in read from the context.
+
+    A template pulled in by a name computed at render time could read anything: then every
+    name counts, and ``data`` whole.
+    """
+    if name in memo:
+        return memo[name]
+    memo[name] = Uses(frozenset(), frozenset())  # a template that includes itself
+    tree = env.parse(env.loader.get_source(env, name)[0])
+    # Every name read, local or not: more than the context variables used, never fewer.
+    names = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
+    attributes: set[str] | None = set()
+    parents = {id(child): node for node in tree.find_all(nodes.Node)
+               for child in node.iter_child_nodes()}
+    for node in tree.find_all(nodes.Name):
+        if node.name != "data" or attributes is None:
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, nodes.Getattr) and parent.node is node:
+            attributes.add(parent.attr)
+        else:
+            attributes = None
+    for reference in meta.find_referenced_templates(tree):
+        if reference is None:
+            names.add("*")
+            attributes = None
+            continue
+        pulled = _uses(env, reference, memo)
+        names |= pulled.names
+        attributes = None if attributes is None or pulled.data is None \
+            else attributes | pulled.data
+    memo[name] = Uses(frozenset(names), None if attributes is None else frozenset(attributes))
+    return memo[name]
+
+
 _job: tuple | None = None  # what forked workers render from: inherited, never pickled
 
 
@@ -147,15 +185,19 @@ class Rendering:
     """
 
     pages: int
-    files: Iterator[tuple[str, bytes]]
+    files: Iterator[tuple[str, bytes | None]]
+    fingerprints: dict[str, str] = field(default_factory=dict)
 
 
 def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jobs: int = 1,
-                  progress: Progress | None = None) -> Rendering:
+                  progress: Progress | None = None, salt: str | None = None,
+                  reuse: Mapping[str, str] | None = None) -> Rendering:
     """Every output file as (path relative to the site root, bytes), without holding them all.
 
     With ``jobs`` above 1, pages are rendered by that many forked processes; the bytes are the
-    same either way.
+    same either way. With a ``salt`` (a digest of the code), each page and reference file
+    gets a fingerprint (see ``fingerprint``); a file whose fingerprint ``reuse`` holds for its
+    path comes as (path, None): the previous build's file at that path is still right.
     """
     env = _environment(templates)
     config = data.site.config
@@ -182,15 +224,27 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
     pages += [(view.url, "article.html", {"view": view}) for view in data.briefings]
     # A host serves 404.html for any missing path, at any depth: with a base URL its links
     # can be absolute; without one they work at the top level.
-    context = {"site": config, "data": data, "live_reload": live_reload,
+    # Counts on their own, so that pages showing only them do not depend on every briefing.
+    totals = {"briefings": len(data.briefings), "terms": len(data.terms),
+              "events": len(data.events),
+              "first_year": data.events[0].event.date.year if data.events else None,
+              "last_year": data.events[-1].event.date.year if data.events else None}
+    context = {"site": config, "data": data, "totals": totals, "live_reload": live_reload,
                "not_found_root": urlsplit(config.base_url).path if config.base_url else ""}
+    fingerprints = {} if salt is None else _fingerprints(
+        env, pages, context, data, templates, salt, live_reload)
+    reuse = reuse or {}
+    kept = {path for path, print_ in fingerprints.items() if reuse.get(path) == print_}
 
-    def files() -> Iterator[tuple[str, bytes]]:
+    def files() -> Iterator[tuple[str, bytes | None]]:
         global _job
         problems = []
-        _job = (env, pages, context, templates)
+        for path in sorted(kept):
+            yield path, None
+        todo = [page for page in pages if page[0] not in kept]
+        _job = (env, todo, context, templates)
         try:
-            for path, result in _rendered(len(pages), jobs, progress):
+            for path, result in _rendered(len(todo), jobs, progress):
                 if isinstance(result, Diagnostic):
                     problems.append(result)
                 elif not problems:
@@ -202,9 +256,10 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
         for view in data.briefings:
             stem = view.url.removesuffix(".html")
             ref = view.citation.reference
-            yield f"{stem}.bib", cite.bibtex(ref).encode("utf-8")
-            yield f"{stem}.ris", cite.ris(ref).encode("utf-8")
-            yield f"{stem}.json", cite.csl_json(ref).encode("utf-8")
+            for suffix, write in ((".bib", cite.bibtex), (".ris", cite.ris),
+                                  (".json", cite.csl_json)):
+                if stem + suffix not in kept:
+                    yield stem + suffix, write(ref).encode("utf-8")
         yield ".nojekyll", b""  # GitHub Pages: serve the files as they are
         assets = templates / ASSETS
         for asset in sorted(assets.rglob("*")) if assets.is_dir() else ():
@@ -212,7 +267,25 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
                 yield f"{ASSETS}/{asset.relative_to(assets).as_posix()}", asset.read_bytes()
 
     count = sum(1 for path, _, _ in pages if path.endswith(".html"))
-    return Rendering(count, files())
+    return Rendering(count, files(), fingerprints)
+
+
+def _fingerprints(env: jinja2.Environment, pages: list, context: dict, data: Enriched,
+                  templates: Path, salt: str, live_reload: bool) -> dict[str, str]:
+    """The fingerprint of every page and reference file (none if a template is broken)."""
+    prints = Fingerprints(data, templates, salt, live_reload)
+    memo: dict[str, Uses] = {}
+    try:
+        result = {path: prints.page(path, _uses(env, template, memo), {**context, **extra})
+                  for path, template, extra in pages}
+    except jinja2.TemplateError:
+        return {}  # rendering reports the error, with its file and line
+    for view in data.briefings:
+        stem = view.url.removesuffix(".html")
+        for suffix in (".bib", ".ris", ".json"):
+            result[stem + suffix] = prints.page(stem + suffix, Uses(frozenset({"b"}), None),
+                                                {"b": view.briefing})
+    return result
 
 
 def _by_letter(data: Enriched) -> list[tuple[str, list]]:

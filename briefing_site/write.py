@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import errno
@@ -12,6 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 try:
@@ -112,12 +114,28 @@ def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
         yield
 
 
-def _place(target: Path, previous: Path, data: bytes) -> None:
+def _place(target: Path, previous: Path, data: bytes | None,
+           expected: tuple[int, int] | None = None) -> None:
     """Write ``data`` at ``target``, or link the previous site's identical file there.
 
     A link keeps the file's modification time, so that rsync and CDNs upload only the
-    pages whose bytes changed.
+    pages whose bytes changed. ``data`` None keeps the previous file, which must still have
+    the size and modification time ``expected``.
     """
+    if data is None:
+        try:
+            stat = previous.stat()
+            unchanged = [stat.st_size, stat.st_mtime_ns] == list(expected or ())
+        except OSError:
+            unchanged = False
+        if not unchanged:
+            raise OutputError(f"{previous} changed while the site was being built; "
+                              "build again")
+        try:
+            os.link(previous, target)
+        except OSError:  # a file system without hard links
+            shutil.copy2(previous, target)
+        return
     try:
         same = previous.stat().st_size == len(data) and previous.read_bytes() == data
     except OSError:
@@ -129,6 +147,42 @@ def _place(target: Path, previous: Path, data: bytes) -> None:
         except OSError:  # a file system without hard links: write it after all
             pass
     target.write_bytes(data)
+
+
+class _Placer:
+    """Places files from a few threads at once.
+
+    Creating a file waits on the file system far longer than writing its bytes (about a
+    millisecond each on some virtual disks), and those waits overlap. At most ``LIMIT`` files
+    are in flight, so a large site is never all in memory; the first error is raised.
+    """
+
+    THREADS = 8
+    LIMIT = 64
+
+    def __enter__(self) -> _Placer:
+        self.pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="writer")
+        self.pending: collections.deque[Future] = collections.deque()
+        return self
+
+    def place(self, target: Path, previous: Path, data: bytes | None,
+              expected: tuple[int, int] | None = None) -> None:
+        if data is None:  # a link: too quick to be worth handing to a thread
+            _place(target, previous, data, expected)
+            return
+        if len(self.pending) >= self.LIMIT:
+            self.pending.popleft().result()
+        self.pending.append(self.pool.submit(_place, target, previous, data, expected))
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            if kind is None:
+                while self.pending:
+                    self.pending.popleft().result()
+        finally:
+            for future in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
 
 
 def _swap_in(tmp: Path, out: Path) -> None:
@@ -156,10 +210,14 @@ def _recover(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out: Path,
+def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]], out: Path,
                sources: tuple[Path, ...] = (), *,
+               kept: Mapping[str, tuple[int, int]] | None = None,
                wait: float = 600, on_wait: Callable[[], None] | None = None) -> None:
     """Write ``files`` as the complete new content of ``out``.
+
+    A file given as None is the one already at that path in ``out``, which must still have
+    the (size, modification time in ns) that ``kept`` gives for it.
 
     The previous site stays whole and in place until the new one is complete; then the two
     swap. A build killed at any moment leaves one complete site at ``out``. A second build of
@@ -180,18 +238,21 @@ def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out: Pa
                 os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
                 folders = {tmp}
                 items = sorted(files.items()) if isinstance(files, Mapping) else files
-                for relative, data in items:
-                    parts = relative.split("/")
-                    # Paths come from slugs, but the writer checks for itself that none
-                    # can leave the site: no empty, '.' or '..' parts, no backslashes.
-                    if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
-                        raise OutputError(f"refusing to write {relative!r} outside the site")
-                    target = tmp.joinpath(*parts)
-                    if target.parent not in folders:
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        folders.add(target.parent)
-                    _place(target, out.joinpath(*parts), data)
-                _place(tmp / MARKER, out / MARKER, MARKER_TEXT.encode("utf-8"))
+                with _Placer() as placer:
+                    for relative, data in items:
+                        parts = relative.split("/")
+                        # Paths come from slugs, but the writer checks for itself that none
+                        # can leave the site: no empty, '.' or '..' parts, no backslashes.
+                        if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+                            raise OutputError(
+                                f"refusing to write {relative!r} outside the site")
+                        target = tmp.joinpath(*parts)
+                        if target.parent not in folders:
+                            target.parent.mkdir(parents=True, exist_ok=True)
+                            folders.add(target.parent)
+                        placer.place(target, out.joinpath(*parts), data,
+                                     (kept or {}).get(relative))
+                    placer.place(tmp / MARKER, out / MARKER, MARKER_TEXT.encode("utf-8"))
                 _swap_in(tmp, out)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)

@@ -84,7 +84,9 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(damage, content, tmp_path, run):
     build(run, content, reference, "--no-cache")
     out = tmp_path / "site"
     build(run, content, out, "--cache", cache)
-    (cache / "docs.pickle").write_bytes(damage)
+    assert list(cache.glob("*.pickle"))
+    for stored in cache.glob("*.pickle"):
+        stored.write_bytes(damage)
     (cache / "state.json").write_text("{not json")
     build(run, content, out, "--cache", cache)
     assert snapshot(out) == snapshot(reference)
@@ -93,5 +95,88 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(damage, content, tmp_path, run):
 def test_the_default_cache_lives_beside_the_content(content, tmp_path, run):
     out = tmp_path / "site"
     build(run, content, out)
-    assert (content.parent / ".cache" / "docs.pickle").is_file()
+    assert list((content.parent / ".cache").glob("docs-*.pickle"))
+    assert list((content.parent / ".cache").glob("briefings-*.pickle"))
     assert os.path.getsize(content.parent / ".cache" / "state.json") > 0
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _redate(path: Path) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join("date: 1999-12-31\n" if line.startswith("date:") else line
+                            for line in lines), encoding="utf-8")
+
+
+def _article_counts_everything(templates: Path) -> None:
+    # A template reading `data` depends on every briefing: its pages must follow them all.
+    _replace(templates / "article.html", "{% block main %}",
+             "{% block main %}<p>One of {{ data.briefings | length }}.</p>")
+
+
+# Each edit is applied on top of the ones before it, as an analyst's day would.
+EDITS = {
+    "a sentence appended": lambda c, t: _replace(
+        c / "briefings" / "synthetic-00007.md", "## What happened",
+        "A sentence added.\n\n## What happened"),
+    "a term's mention removed": lambda c, t: _replace(
+        c / "briefings" / "synthetic-00007.md", "Sensing this, Tokayev", "Sensing this, he"),
+    "a title changed": lambda c, t: _replace(
+        c / "briefings" / "synthetic-00003.md", "Synthetic briefing 00003", "A new title"),
+    "a date changed": lambda c, t: _redate(c / "briefings" / "synthetic-00011.md"),
+    "a definition changed": lambda c, t: _replace(
+        c / "glossary.yml", "short: A Moscow-headquartered", "short: A Moscow-led"),
+    "an event changed": lambda c, t: _replace(
+        c / "timeline.yml", "title: Synthetic event 0001", "title: Renamed event"),
+    "a partial template changed": lambda c, t: _replace(
+        t / "partials" / "card.html", "<li class=\"card\">", "<li class=\"card edited\">"),
+    "the site title changed": lambda c, t: _replace(
+        c / "site.yml", "title: ", "title: Renamed "),
+    "a template reads data": lambda c, t: _article_counts_everything(t),
+    "a briefing added": lambda c, t: (c / "briefings" / "added.md").write_text(
+        (c / "briefings" / "synthetic-00005.md").read_text().replace(
+            "Synthetic briefing 00005", "Added briefing"), encoding="utf-8"),
+    "a briefing deleted": lambda c, t: (c / "briefings" / "synthetic-00009.md").unlink(),
+    "a briefing made a draft": lambda c, t: _replace(
+        c / "briefings" / "synthetic-00013.md", "---\n", "---\ndraft: true\n"),
+}
+
+
+def test_after_every_kind_of_edit_a_rebuild_equals_a_cold_build(content, tmp_path, run):
+    """Only the pages whose inputs changed are rendered again; none may be left stale."""
+    import shutil
+
+    work = tmp_path / "work"
+    shutil.copytree(content, work / "content")
+    shutil.copytree(TEMPLATES, work / "templates")
+    source, templates = work / "content", work / "templates"
+    out, cache = tmp_path / "site", tmp_path / "cache"
+
+    def incremental() -> None:
+        result = run("build", "--content", source, "--templates", templates, "--out", out,
+                     "--cache", cache)
+        assert result.code == 0, result.err
+
+    incremental()
+    for number, (name, edit) in enumerate(EDITS.items()):
+        before = snapshot(out)
+        times = {path: (out / path).stat().st_mtime_ns for path in before}
+        time.sleep(0.01)
+        edit(source, templates)
+        incremental()
+        cold = tmp_path / f"cold-{number}"
+        result = run("build", "--content", source, "--templates", templates, "--out", cold,
+                     "--no-cache")
+        assert result.code == 0, result.err
+        after = snapshot(out)
+        assert after.keys() == snapshot(cold).keys(), name
+        stale = [path for path, data in snapshot(cold).items() if after[path] != data]
+        assert not stale, f"after {name}: {stale[:5]}"
+        assert after != before, name
+        for path in after:
+            if after[path] == before.get(path):
+                assert (out / path).stat().st_mtime_ns == times[path], (name, path)
