@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from . import cite, listings
 from .errors import WARNING, Diagnostic
-from .markdown_ext import GlossaryEntry, Paragraph
-from .markup import Document, FieldRenderer
+from .markdown_ext import GlossaryEntry
+from .markup import Anchor, Document, FieldRenderer
 from .model import Briefing, Event, PartialDate, Site, Sourced, Term
 
 ARTICLE_DIR = "briefings"
@@ -27,7 +27,7 @@ class Mention:
     """A paragraph of a briefing, as a citable place."""
 
     briefing: Briefing
-    paragraph: Paragraph
+    paragraph: Anchor
 
     @property
     def href(self) -> str:
@@ -39,15 +39,11 @@ class MentionGroup:
     """The paragraphs of one briefing that mention something."""
 
     briefing: Briefing
-    mentions: tuple[Mention, ...]
+    paragraphs: tuple[Anchor, ...]
 
-
-def group_mentions(mentions: list[Mention]) -> tuple[MentionGroup, ...]:
-    """Mentions grouped by briefing, keeping the order in which briefings first appear."""
-    groups: dict[str, list[Mention]] = {}
-    for mention in mentions:
-        groups.setdefault(mention.briefing.slug, []).append(mention)
-    return tuple(MentionGroup(ms[0].briefing, tuple(ms)) for ms in groups.values())
+    @property
+    def mentions(self) -> tuple[Mention, ...]:
+        return tuple(Mention(self.briefing, paragraph) for paragraph in self.paragraphs)
 
 
 @dataclass(frozen=True)
@@ -120,7 +116,8 @@ def citation(briefing: Briefing, config, abstract: str) -> Citation:
 @dataclass(frozen=True)
 class BriefingView:
     briefing: Briefing
-    blocks: tuple[BlockView, ...]
+    document: Document
+    margins: tuple[tuple[tuple[Event, ...], tuple[NoteView, ...]], ...]  # beside each block
     terms: tuple[UsedTerm, ...]  # in order of first use
     minutes: int
     words: int
@@ -134,6 +131,15 @@ class BriefingView:
     @property
     def url(self) -> str:
         return f"{ARTICLE_DIR}/{self.briefing.slug}.html"
+
+    @property
+    def blocks(self) -> tuple[BlockView, ...]:
+        """The body, block by block, with the events and notes that go beside each.
+
+        Unpacked each time it is asked for, by the page being rendered, and not kept.
+        """
+        return tuple(BlockView(block.html, events, notes) for block, (events, notes)
+                     in zip(self.document.blocks, self.margins, strict=True))
 
 
 # "Mentioned in" on the glossary page names this many briefings; a term's own page, all.
@@ -185,11 +191,13 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
     tips = {entry.id: entry.tip for entry in entries}
     published = [b for b in site.briefings if include_drafts or not b.draft]
     live = {b.slug for b in published}
-    folded: dict[str, list[tuple[Paragraph, str]]] = {}
+    folded: dict[str, list[tuple[Anchor, str]]] = {}
 
-    def paragraphs_of(briefing: Briefing) -> list[tuple[Paragraph, str]]:
+    def paragraphs_of(briefing: Briefing) -> list[tuple[Anchor, str]]:
         if briefing.slug not in folded:
-            folded[briefing.slug] = [(p, fold(p.text)) for p in docs[briefing.slug].paragraphs]
+            doc = docs[briefing.slug]
+            folded[briefing.slug] = [(p, fold(text)) for p, text in
+                                     zip(doc.paragraphs, doc.texts, strict=True)]
         return folded[briefing.slug]
 
     def locate(quote: str, among: list[Briefing], where) -> Mention | None:
@@ -240,12 +248,13 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
         diagnostics += _abbreviation_warnings(briefing, doc)
     views.sort(key=lambda v: (v.briefing.date.sort_key(), v.briefing.title), reverse=True)
 
-    mentions: dict[str, list[Mention]] = {}
+    mentions: dict[str, list[MentionGroup]] = {}  # newest briefing first
     for view in views:
-        paragraphs = {p.id: p for p in docs[view.briefing.slug].paragraphs}
-        for term_id, pids in docs[view.briefing.slug].mentions.items():
-            mentions.setdefault(term_id, []).extend(
-                Mention(view.briefing, paragraphs[pid]) for pid in pids)
+        doc = docs[view.briefing.slug]
+        paragraphs = {p.id: p for p in doc.paragraphs}
+        for term_id, pids in doc.mentions.items():
+            mentions.setdefault(term_id, []).append(
+                MentionGroup(view.briefing, tuple(paragraphs[pid] for pid in pids)))
 
     term_views = []
     for term in sorted(site.terms, key=_sort_key):
@@ -258,12 +267,14 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
             term=term, tip=tips[term.id], definition_html=renderer.html(term.definition),
             later=tuple((n.date, renderer.html(n.text)) for n in term.later),
             related=tuple(terms_by_id[r] for r in term.related if r in terms_by_id),
-            mentions=group_mentions(mentions.get(term.id, []))))
+            mentions=tuple(mentions.get(term.id, ()))))
 
     event_views = tuple(
         EventView(event=e, description_html=renderer.html(e.description),
                   terms=tuple(terms_by_id[t] for t in e.terms if t in terms_by_id),
-                  discussed=group_mentions([event_places[e.id]] if e.id in event_places else []))
+                  discussed=((MentionGroup(event_places[e.id].briefing,
+                                           (event_places[e.id].paragraph,)),)
+                             if e.id in event_places else ()))
         for e in sorted(site.events, key=lambda e: (e.date.sort_key(), e.title)))
     def briefing_of(view: BriefingView) -> Briefing:
         return view.briefing
@@ -287,16 +298,16 @@ def _sort_key(term: Term) -> tuple[str, str]:
 
 def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer, tips,
                    notes, events_by_paragraph, terms_by_id, related) -> BriefingView:
-    blocks = []
-    for block in doc.blocks:
-        events = tuple(e for pid in block.paragraph_ids
+    margins = []
+    for _, paragraph_ids in doc.shapes:
+        events = tuple(e for pid in paragraph_ids
                        for e in events_by_paragraph.get((briefing.slug, pid), ()))
-        block_notes = tuple(n for pid in block.paragraph_ids for n in notes.get(pid, ()))
-        blocks.append(BlockView(block.html, events, block_notes))
+        block_notes = tuple(n for pid in paragraph_ids for n in notes.get(pid, ()))
+        margins.append((events, block_notes))
     used = tuple(UsedTerm(terms_by_id[term_id], tips[term_id]) for term_id in doc.mentions)
     summary_text = renderer.plain(briefing.summary) if briefing.summary else ""
     return BriefingView(
-        briefing=briefing, blocks=tuple(blocks), terms=used,
+        briefing=briefing, document=doc, margins=tuple(margins), terms=used,
         minutes=max(1, math.ceil(doc.words / site.config.words_per_minute)), words=doc.words,
         bios=tuple(renderer.html(a.bio) for a in briefing.authors if a.bio),
         disclaimer_html=renderer.html(briefing.disclaimer) if briefing.disclaimer else "",

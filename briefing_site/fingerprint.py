@@ -24,7 +24,6 @@ from typing import Any
 
 from .enrich import BriefingView, Enriched, EventView, MentionGroup, TermView
 from .listings import Group, Page
-from .markdown_ext import Paragraph
 from .model import Briefing
 
 # Names in every page's context that the base fingerprint already covers.
@@ -53,8 +52,8 @@ class Fingerprints:
         self._everything: str | None = None
         self._data_keys: dict[str, str] = {}
         self._terms: dict[str, str] = {}
+        self._groups: dict[int, tuple] = {}
         self.heads: dict[str, str] = {}
-        self.paragraphs: dict[int, tuple[str, int, str]] = {}
 
     def briefing(self, briefing: Briefing) -> str:
         """The digest of one briefing as loaded: front matter, notes and body."""
@@ -70,13 +69,6 @@ class Fingerprints:
             self.heads[slug] = _digest(dataclasses.replace(briefing, body=""))
         return self.heads[slug]
 
-    def paragraph(self, paragraph: Paragraph) -> tuple[str, int, str]:
-        # By identity: the same paragraph is listed under every term it mentions.
-        if id(paragraph) not in self.paragraphs:
-            self.paragraphs[id(paragraph)] = (paragraph.id, paragraph.number,
-                                              _digest(paragraph.text))
-        return self.paragraphs[id(paragraph)]
-
     def everything(self) -> str:
         """What a template using ``data`` depends on: every published briefing, in order."""
         if self._everything is None:
@@ -86,6 +78,8 @@ class Fingerprints:
 
     def key(self, value: Any) -> Any:
         """A small stand-in for ``value`` that changes whenever what a page shows of it can."""
+        if value is None or isinstance(value, str | int | float):
+            return value  # shown as it is: the digest's repr covers it
         if isinstance(value, BriefingView):
             return ("view", self.briefing(value.briefing),
                     tuple(self.briefing(b) for b in value.related))
@@ -93,9 +87,12 @@ class Fingerprints:
             return self.briefing(value)
         if isinstance(value, MentionGroup):
             # The briefing's front matter and the paragraphs themselves: an edit elsewhere
-            # in the body leaves the lists of mentions as they were.
-            return (self.front_matter(value.briefing),
-                    tuple(self.paragraph(m.paragraph) for m in value.mentions))
+            # in the body leaves the lists of mentions as they were. By identity, since
+            # the same group is on a term's page and in the glossary.
+            if id(value) not in self._groups:
+                self._groups[id(value)] = (self.front_matter(value.briefing), tuple(
+                    (p.number, p.digest) for p in value.paragraphs))
+            return self._groups[id(value)]
         if isinstance(value, TermView):
             if value.term.id not in self._terms:
                 self._terms[value.term.id] = _digest(value.term.id, self.key(value.mentions))

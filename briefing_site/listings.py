@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections import Counter
@@ -119,6 +120,7 @@ def related(briefings: Sequence[Briefing], terms: dict[str, frozenset[str]],
                 for other in postings[key]:
                     if other != index:
                         scores[other] += weight
-        best = sorted(scores, key=lambda other: (-round(scores[other], 9), rank[other]))
-        result[briefing.slug] = tuple(briefings[other].slug for other in best[:limit])
+        best = heapq.nsmallest(limit, ((-round(score, 9), rank[other], other)
+                                       for other, score in scores.items()))
+        result[briefing.slug] = tuple(briefings[other].slug for _, _, other in best)
     return result

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import xml.etree.ElementTree as etree
+import zlib
 from dataclasses import dataclass
 
 from markdown import Markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from .markdown_ext import GlossaryEntry, GlossaryLinker, Paragraph, ParagraphAnchors
+from .markdown_ext import GlossaryEntry, GlossaryLinker, ParagraphAnchors
 from .sanitize import clean_html
 
 EXTENSIONS = ["extra", "toc"]
@@ -26,14 +28,44 @@ class Block:
 
 
 @dataclass(frozen=True)
-class Document:
-    """A converted briefing body and what enrichment learned from it."""
+class Anchor:
+    """A body paragraph as pages link to it; its text stays packed in the Document."""
 
-    blocks: tuple[Block, ...]
-    paragraphs: tuple[Paragraph, ...]
+    id: str
+    number: int
+    digest: str  # of the paragraph's text: a page listing it changes when the text does
+
+
+@dataclass(frozen=True)
+class Document:
+    """A converted briefing body and what enrichment learned from it.
+
+    The blocks' HTML is kept compressed until a page asks for it: a large archive's bodies
+    would otherwise fill memory long before they are rendered.
+    """
+
+    packed: bytes  # every block's HTML in UTF-8, one after another, compressed
+    shapes: tuple[tuple[int, tuple[str, ...]], ...]  # each block's size and paragraph ids
+    paragraphs: tuple[Anchor, ...]
+    packed_texts: bytes  # the paragraphs' reader-visible text, one per line, compressed
     mentions: dict[str, tuple[str, ...]]  # term id -> paragraph ids, in order of first use
     abbreviations: dict[str, str | None]  # unexplained abbreviation -> first paragraph id
     words: int
+
+    @property
+    def texts(self) -> list[str]:
+        """Each paragraph's text as a reader sees it, for finding quotes."""
+        return zlib.decompress(self.packed_texts).decode("utf-8").split("\n") \
+            if self.paragraphs else []
+
+    @property
+    def blocks(self) -> tuple[Block, ...]:
+        data = zlib.decompress(self.packed)
+        blocks, start = [], 0
+        for size, ids in self.shapes:
+            blocks.append(Block(data[start:start + size].decode("utf-8"), ids))
+            start += size
+        return tuple(blocks)
 
 
 class BodyConverter:
@@ -64,18 +96,23 @@ class BodyConverter:
             replaced = treeprocessor.run(root)
             if replaced is not None:
                 root = replaced
-        blocks = []
+        data, shapes = [], []
         for element in root:
             element.tail = None
             html = md.serializer(element)
             for postprocessor in md.postprocessors:
                 html = postprocessor.run(html)
             ids = tuple(p.get("id") for p in element.iter("p") if p.get("id"))
-            blocks.append(Block(self.clean(html.strip()), ids))
-        words = sum(len(p.text.split()) for p in self.anchors.paragraphs)
+            data.append(self.clean(html.strip()).encode("utf-8"))
+            shapes.append((len(data[-1]), ids))
+        paragraphs = self.anchors.paragraphs
+        words = sum(len(p.text.split()) for p in paragraphs)
         return Document(
-            blocks=tuple(blocks),
-            paragraphs=tuple(self.anchors.paragraphs),
+            packed=zlib.compress(b"".join(data), 1), shapes=tuple(shapes),
+            # Texts have their spaces collapsed: a newline can separate them.
+            paragraphs=tuple(Anchor(p.id, p.number, hashlib.blake2b(
+                p.text.encode("utf-8"), digest_size=8).hexdigest()) for p in paragraphs),
+            packed_texts=zlib.compress("\n".join(p.text for p in paragraphs).encode(), 1),
             mentions={k: tuple(v) for k, v in self.linker.mentions.items()},
             abbreviations=dict(self.linker.abbreviations),
             words=words,

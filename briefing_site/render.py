@@ -20,9 +20,10 @@ from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
 from .fingerprint import Fingerprints, Uses
-from .listings import author_slug, tag_slug
+from .listings import author_slug, paginate, tag_slug
 
 ASSETS = "assets"
+MENTIONS_PER_PAGE = 50  # briefings on each page of a term's mentions
 
 
 def _environment(templates: Path) -> jinja2.Environment:
@@ -219,8 +220,12 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
               for group in data.tags]
     pages += [(f"authors/{group.slug}.html", "listing.html", {"group": group, "kind": "author"})
               for group in data.authors]
-    pages += [(f"glossary/{view.term.id}.html", "mentions.html", {"view": view})
-              for view in data.terms if len(view.mentions) > MENTIONS_SHOWN]
+    # A term in hundreds of briefings gets pages of them, each light enough to read.
+    pages += [(page.path, "mentions.html", {"view": view, "page": page})
+              for view in data.terms if len(view.mentions) > MENTIONS_SHOWN
+              for page in paginate(view.mentions, MENTIONS_PER_PAGE,
+                                   f"glossary/{view.term.id}.html",
+                                   f"glossary/{view.term.id}/page/{{}}.html")]
     pages += [(view.url, "article.html", {"view": view}) for view in data.briefings]
     # A host serves 404.html for any missing path, at any depth: with a base URL its links
     # can be absolute; without one they work at the top level.

@@ -29,7 +29,7 @@ ALLOWED = {
     "convert": {"markdown_ext", "markup", "model"},
     "enrich": {"cite", "errors", "listings", "markdown_ext", "markup", "model"},
     "chart": {"model"},
-    "fingerprint": {"enrich", "listings", "markdown_ext", "model"},
+    "fingerprint": {"enrich", "listings", "model"},
     "render": {"__init__", "chart", "cite", "convert", "enrich", "errors", "fingerprint",
                "listings"},
     "write": {"errors"},

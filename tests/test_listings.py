@@ -108,3 +108,32 @@ def test_related_is_deterministic_and_never_the_briefing_itself():
     assert first == listings.related(list(items), dict(terms))
     assert first["a"] == ("d", "b", "c")
     assert all(slug not in first[slug] for slug in first)
+
+
+def test_a_term_in_hundreds_of_briefings_gets_pages_of_them(tmp_path, monkeypatch):
+    from briefing_site import render
+    from briefing_site.cli import main
+
+    monkeypatch.setattr(render, "MENTIONS_PER_PAGE", 10)
+    files = {f"briefings/b{n:02d}.md": briefing_text(n) for n in range(23)}
+    files["briefings/quiet-week.md"] = None
+    files["timeline.yml"] = None
+    content = make_content(tmp_path, files)
+    out = tmp_path / "site"
+    assert main(["build", "--content", str(content), "--templates", str(TEMPLATES),
+                 "--out", str(out)]) == 0
+    seen, path, pages = [], out / "glossary" / "csto.html", 0
+    while path:
+        page = parse(path)
+        pages += 1
+        items = page.select(".mention-list > li")
+        assert len(items) <= 10
+        for item in items:  # every link leads to the paragraph, from this page's folder
+            target = (path.parent / item.select("a")[1]["href"].split("#")[0]).resolve()
+            assert target.is_file(), target
+            seen.append(item.a.get_text())
+        following = page.select_one('.pager a[rel="next"]')
+        path = (path.parent / following["href"]).resolve() if following else None
+    assert pages == 3
+    assert seen == [f"Briefing {n:02d}" for n in reversed(range(23))]
+    assert "page 3" in parse(out / "glossary" / "csto" / "page" / "3.html").title.get_text()

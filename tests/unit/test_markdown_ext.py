@@ -87,7 +87,7 @@ def test_a_term_first_seen_in_a_heading_is_linked_at_its_first_use_in_text():
 def test_footnotes_are_not_numbered_paragraphs_and_do_not_count_as_mentions():
     doc = convert("Text.[^1]\n\n[^1]: About the KNB.")
     assert [p.id for p in doc.paragraphs] == ["p1"]
-    assert doc.paragraphs[0].text == "Text."
+    assert doc.texts == ["Text."]
     assert doc.mentions == {}
 
 
