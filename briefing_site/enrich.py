@@ -40,6 +40,7 @@ class MentionGroup:
 
     briefing: Briefing
     paragraphs: tuple[Anchor, ...]
+    digest: str = ""  # of the paragraphs (see Document.mention_digests)
 
     @property
     def mentions(self) -> tuple[Mention, ...]:
@@ -233,6 +234,7 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
     similar = listings.related(
         published, {b.slug: frozenset(docs[b.slug].mentions) for b in published})
     by_slug = {b.slug: b for b in published}
+    used_terms = {t.id: UsedTerm(t, tips[t.id]) for t in site.terms}  # shared by the views
     views = []
     for briefing in published:
         doc = docs[briefing.slug]
@@ -242,8 +244,8 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
             if hit:
                 notes.setdefault(hit.paragraph.id, []).append(
                     NoteView(note, renderer.html(note.text)))
-        views.append(_briefing_view(briefing, doc, site, renderer, tips, notes,
-                                    events_by_paragraph, terms_by_id,
+        views.append(_briefing_view(briefing, doc, site, renderer, used_terms, notes,
+                                    events_by_paragraph,
                                     tuple(by_slug[s] for s in similar[briefing.slug])))
         diagnostics += _abbreviation_warnings(briefing, doc)
     views.sort(key=lambda v: (v.briefing.date.sort_key(), v.briefing.title), reverse=True)
@@ -254,7 +256,8 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
         paragraphs = {p.id: p for p in doc.paragraphs}
         for term_id, pids in doc.mentions.items():
             mentions.setdefault(term_id, []).append(
-                MentionGroup(view.briefing, tuple(paragraphs[pid] for pid in pids)))
+                MentionGroup(view.briefing, tuple(paragraphs[pid] for pid in pids),
+                             doc.mention_digests[term_id]))
 
     term_views = []
     for term in sorted(site.terms, key=_sort_key):
@@ -296,15 +299,15 @@ def _sort_key(term: Term) -> tuple[str, str]:
     return (sort_name(term).casefold(), term.id)
 
 
-def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer, tips,
-                   notes, events_by_paragraph, terms_by_id, related) -> BriefingView:
+def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer, used_terms,
+                   notes, events_by_paragraph, related) -> BriefingView:
     margins = []
     for _, paragraph_ids in doc.shapes:
         events = tuple(e for pid in paragraph_ids
                        for e in events_by_paragraph.get((briefing.slug, pid), ()))
         block_notes = tuple(n for pid in paragraph_ids for n in notes.get(pid, ()))
         margins.append((events, block_notes))
-    used = tuple(UsedTerm(terms_by_id[term_id], tips[term_id]) for term_id in doc.mentions)
+    used = tuple(used_terms[term_id] for term_id in doc.mentions)
     summary_text = renderer.plain(briefing.summary) if briefing.summary else ""
     return BriefingView(
         briefing=briefing, document=doc, margins=tuple(margins), terms=used,

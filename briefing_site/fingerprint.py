@@ -52,21 +52,21 @@ class Fingerprints:
         self._everything: str | None = None
         self._data_keys: dict[str, str] = {}
         self._terms: dict[str, str] = {}
-        self._groups: dict[int, tuple] = {}
         self.heads: dict[str, str] = {}
 
     def briefing(self, briefing: Briefing) -> str:
         """The digest of one briefing as loaded: front matter, notes and body."""
         slug = briefing.slug
         if slug not in self.briefings:
-            self.briefings[slug] = _digest(briefing)
+            self.briefings[slug] = briefing.digest or _digest(briefing)
         return self.briefings[slug]
 
     def front_matter(self, briefing: Briefing) -> str:
         """The digest of a briefing without its body."""
         slug = briefing.slug
         if slug not in self.heads:
-            self.heads[slug] = _digest(dataclasses.replace(briefing, body=""))
+            self.heads[slug] = briefing.head_digest or _digest(
+                dataclasses.replace(briefing, body=""))
         return self.heads[slug]
 
     def everything(self) -> str:
@@ -87,12 +87,9 @@ class Fingerprints:
             return self.briefing(value)
         if isinstance(value, MentionGroup):
             # The briefing's front matter and the paragraphs themselves: an edit elsewhere
-            # in the body leaves the lists of mentions as they were. By identity, since
-            # the same group is on a term's page and in the glossary.
-            if id(value) not in self._groups:
-                self._groups[id(value)] = (self.front_matter(value.briefing), tuple(
-                    (p.number, p.digest) for p in value.paragraphs))
-            return self._groups[id(value)]
+            # in the body leaves the lists of mentions as they were.
+            return (self.front_matter(value.briefing), value.digest or tuple(
+                (p.number, p.digest) for p in value.paragraphs))
         if isinstance(value, TermView):
             if value.term.id not in self._terms:
                 self._terms[value.term.id] = _digest(value.term.id, self.key(value.mentions))

@@ -114,17 +114,18 @@ def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
         yield
 
 
-def _place(target: Path, previous: Path, data: bytes | None,
+def _place(target: str, previous: str, data: bytes | None,
            expected: tuple[int, int] | None = None) -> None:
     """Write ``data`` at ``target``, or link the previous site's identical file there.
 
     A link keeps the file's modification time, so that rsync and CDNs upload only the
     pages whose bytes changed. ``data`` None keeps the previous file, which must still have
-    the size and modification time ``expected``.
+    the size and modification time ``expected``. (Plain string paths: a large site places
+    thousands of files, and pathlib's objects cost more than the system calls.)
     """
     if data is None:
         try:
-            stat = previous.stat()
+            stat = os.stat(previous)
             unchanged = [stat.st_size, stat.st_mtime_ns] == list(expected or ())
         except OSError:
             unchanged = False
@@ -137,7 +138,11 @@ def _place(target: Path, previous: Path, data: bytes | None,
             shutil.copy2(previous, target)
         return
     try:
-        same = previous.stat().st_size == len(data) and previous.read_bytes() == data
+        if os.stat(previous).st_size == len(data):
+            with open(previous, "rb") as file:
+                same = file.read() == data
+        else:
+            same = False
     except OSError:
         same = False
     if same:
@@ -146,7 +151,12 @@ def _place(target: Path, previous: Path, data: bytes | None,
             return
         except OSError:  # a file system without hard links: write it after all
             pass
-    target.write_bytes(data)
+    _write_new(target, data)
+
+
+def _write_new(target: str, data: bytes) -> None:
+    with open(target, "wb") as file:
+        file.write(data)
 
 
 class _Placer:
@@ -165,7 +175,7 @@ class _Placer:
         self.pending: collections.deque[Future] = collections.deque()
         return self
 
-    def place(self, target: Path, previous: Path, data: bytes | None,
+    def place(self, target: str, previous: str, data: bytes | None,
               expected: tuple[int, int] | None = None) -> None:
         if data is None:  # a link: too quick to be worth handing to a thread
             _place(target, previous, data, expected)
@@ -236,7 +246,8 @@ def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]], 
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
             try:
                 os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
-                folders = {tmp}
+                new, old = os.fspath(tmp), os.fspath(out)
+                folders = {""}
                 items = sorted(files.items()) if isinstance(files, Mapping) else files
                 with _Placer() as placer:
                     for relative, data in items:
@@ -246,13 +257,14 @@ def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]], 
                         if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
                             raise OutputError(
                                 f"refusing to write {relative!r} outside the site")
-                        target = tmp.joinpath(*parts)
-                        if target.parent not in folders:
-                            target.parent.mkdir(parents=True, exist_ok=True)
-                            folders.add(target.parent)
-                        placer.place(target, out.joinpath(*parts), data,
+                        folder = relative.rpartition("/")[0]
+                        if folder not in folders:
+                            os.makedirs(os.path.join(new, folder), exist_ok=True)
+                            folders.add(folder)
+                        placer.place(f"{new}/{relative}", f"{old}/{relative}", data,
                                      (kept or {}).get(relative))
-                    placer.place(tmp / MARKER, out / MARKER, MARKER_TEXT.encode("utf-8"))
+                    placer.place(f"{new}/{MARKER}", f"{old}/{MARKER}",
+                                 MARKER_TEXT.encode("utf-8"))
                 _swap_in(tmp, out)
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)

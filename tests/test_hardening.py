@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing_site import write
 from briefing_site.slugs import is_slug, slugify
 from tests.conftest import (
     BRIEFING,
@@ -163,15 +164,15 @@ def test_a_failing_disk_leaves_the_old_site(code, tmp_path, run, monkeypatch):
     assert build(run, content, out).code == 0
     before = snapshot(out)
     written = []
-    real_write = Path.write_bytes
+    real_write = write._write_new
 
-    def failing_write(self, data):
+    def failing_write(target, data):
         if len(written) >= 1:  # the first page with new bytes fails to be written
-            raise OSError(code, os.strerror(code), str(self))
-        written.append(self)
-        return real_write(self, data)
+            raise OSError(code, os.strerror(code), target)
+        written.append(target)
+        return real_write(target, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(write, "_write_new", failing_write)
     (content / "briefings" / "quiet-week.md").write_text(BRIEFING + "\nNew text.\n")
     result = build(run, content, out)
     assert result.code == 1
