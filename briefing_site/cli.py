@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import ipaddress
 import os
@@ -17,7 +18,7 @@ from . import DEFAULT_TEMPLATES, __version__
 from .cache import Cache, code_digest, input_digest
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
 from .scaffold import ScaffoldError, create_briefing
-from .write import check_output, write_site
+from .write import SiteWriter, check_output, write_site
 
 # The pipeline, the preview server and publishing are imported where they are used, so that
 # a build with nothing to do answers before Markdown, Jinja and the rest are even loaded.
@@ -178,19 +179,21 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     try:
         if write:
             check_output(args.out, sources)
-        # Pages whose inputs are as the last build saw them are not rendered again.
-        reuse, kept = cache.reusable(args.out) if cache and write else ({}, {})
-        result = build_site(args.content, templates, drafts=args.drafts,
-                            strict=args.strict, base_url=getattr(args, "base_url", None),
-                            jobs=args.jobs, doc_cache=docs, load_memo=loaded,
-                            progress=progress, stream=True,
-                            salt=code_digest() if cache and write else None, reuse=reuse)
-        if write:
-            write_site(result.files, args.out, sources, kept=kept, on_wait=lambda: print(
-                f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr))
-        else:
-            for _ in result.files:  # render everything, so that template errors show
-                pass
+        with SiteWriter(args.out, sources, on_wait=lambda: print(
+                f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr)) \
+                if write else contextlib.nullcontext() as writer:
+            # Pages whose inputs are as the last build saw them are not rendered again.
+            reuse, kept = cache.reusable(args.out) if cache and writer else ({}, {})
+            result = build_site(args.content, templates, drafts=args.drafts,
+                                strict=args.strict, base_url=getattr(args, "base_url", None),
+                                jobs=args.jobs, doc_cache=docs, load_memo=loaded,
+                                progress=progress, stream=True,
+                                salt=code_digest() if cache and write else None, reuse=reuse)
+            if writer:
+                writer.write(result.files, kept)
+            else:
+                for _ in result.files:  # render everything, so that template errors show
+                    pass
         if cache and write:  # check writes nothing, not even the cache
             if set(docs) != known[0]:  # something was converted, or dropped
                 cache.save_documents(docs, before=known[0])

@@ -220,54 +220,102 @@ def _recover(out: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+class SiteWriter:
+    """Writes one complete site into ``out``; use it as a context manager.
+
+    The new site grows in a temporary folder beside ``out`` while the previous one stays whole
+    and in place; when the ``with`` block ends without an error the two swap, and otherwise
+    the new one is thrown away. A build killed at any moment leaves one complete site at
+    ``out``. The folder's lock is held throughout: a second build of the same ``out`` waits
+    up to ``wait`` seconds for the first (calling ``on_wait`` once).
+    """
+
+    def __init__(self, out: Path, sources: tuple[Path, ...] = (), *, wait: float = 600,
+                 on_wait: Callable[[], None] | None = None) -> None:
+        self.out = Path(os.path.abspath(out))
+        self.sources, self.wait, self.on_wait = sources, wait, on_wait
+
+    def __enter__(self) -> SiteWriter:
+        out = self.out
+        check_output(out, self.sources)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create {out.parent}: {exc.strerror}") from exc
+        self.lock = _locked(out, self.wait, self.on_wait)
+        with self._reporting():
+            self.lock.__enter__()
+        try:
+            check_output(out, self.sources)  # another build may have changed it meanwhile
+            with self._reporting():
+                _recover(out)
+                self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+                os.chmod(self.tmp, 0o755)  # mkdtemp makes it private; servers must read it
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
+        self.new, self.old = os.fspath(self.tmp), os.fspath(out)
+        self.folders = {""}
+        self.placer = _Placer().__enter__()
+        return self
+
+    @contextlib.contextmanager
+    def _reporting(self):
+        try:
+            yield
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write the site to {self.out}: {exc.strerror or exc}") from exc
+
+    def _target(self, relative: str) -> str:
+        parts = relative.split("/")
+        # Paths come from slugs, but the writer checks for itself that none can leave the
+        # site: no empty, '.' or '..' parts, no backslashes.
+        if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
+            raise OutputError(f"refusing to write {relative!r} outside the site")
+        folder = relative.rpartition("/")[0]
+        if folder not in self.folders:
+            with self._reporting():
+                os.makedirs(os.path.join(self.new, folder), exist_ok=True)
+            self.folders.add(folder)
+        return f"{self.new}/{relative}"
+
+    def write(self, files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]],
+              kept: Mapping[str, tuple[int, int]] | None = None) -> None:
+        """Place ``files`` in the new site.
+
+        A file given as None is the one already at that path in ``out``, which must still
+        have the (size, modification time in ns) that ``kept`` gives for it.
+        """
+        with self._reporting():
+            items = sorted(files.items()) if isinstance(files, Mapping) else files
+            for relative, data in items:
+                self.placer.place(self._target(relative), f"{self.old}/{relative}", data,
+                                  (kept or {}).get(relative))
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            with self._reporting():
+                try:
+                    if kind is None:
+                        self.placer.place(f"{self.new}/{MARKER}", f"{self.old}/{MARKER}",
+                                          MARKER_TEXT.encode("utf-8"))
+                    self.placer.__exit__(kind, value, traceback)
+                    if kind is None:
+                        _swap_in(self.tmp, self.out)
+                    else:
+                        shutil.rmtree(self.tmp, ignore_errors=True)
+                except BaseException:
+                    shutil.rmtree(self.tmp, ignore_errors=True)
+                    raise
+        finally:
+            self.lock.__exit__(None, None, None)
+
+
 def write_site(files: Mapping[str, bytes] | Iterable[tuple[str, bytes | None]], out: Path,
                sources: tuple[Path, ...] = (), *,
                kept: Mapping[str, tuple[int, int]] | None = None,
                wait: float = 600, on_wait: Callable[[], None] | None = None) -> None:
-    """Write ``files`` as the complete new content of ``out``.
-
-    A file given as None is the one already at that path in ``out``, which must still have
-    the (size, modification time in ns) that ``kept`` gives for it.
-
-    The previous site stays whole and in place until the new one is complete; then the two
-    swap. A build killed at any moment leaves one complete site at ``out``. A second build of
-    the same ``out`` waits up to ``wait`` seconds for the first (calling ``on_wait`` once).
-    """
-    out = Path(os.path.abspath(out))
-    check_output(out, sources)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create {out.parent}: {exc.strerror}") from exc
-    try:
-        with _locked(out, wait, on_wait):
-            check_output(out, sources)  # another build may have changed it while we waited
-            _recover(out)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-            try:
-                os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
-                new, old = os.fspath(tmp), os.fspath(out)
-                folders = {""}
-                items = sorted(files.items()) if isinstance(files, Mapping) else files
-                with _Placer() as placer:
-                    for relative, data in items:
-                        parts = relative.split("/")
-                        # Paths come from slugs, but the writer checks for itself that none
-                        # can leave the site: no empty, '.' or '..' parts, no backslashes.
-                        if any(p in ("", ".", "..") or "\\" in p or "\0" in p for p in parts):
-                            raise OutputError(
-                                f"refusing to write {relative!r} outside the site")
-                        folder = relative.rpartition("/")[0]
-                        if folder not in folders:
-                            os.makedirs(os.path.join(new, folder), exist_ok=True)
-                            folders.add(folder)
-                        placer.place(f"{new}/{relative}", f"{old}/{relative}", data,
-                                     (kept or {}).get(relative))
-                    placer.place(f"{new}/{MARKER}", f"{old}/{MARKER}",
-                                 MARKER_TEXT.encode("utf-8"))
-                _swap_in(tmp, out)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
-    except OSError as exc:
-        raise OutputError(f"cannot write the site to {out}: {exc.strerror or exc}") from exc
+    """Write ``files`` as the complete new content of ``out`` (see ``SiteWriter``)."""
+    with SiteWriter(out, sources, wait=wait, on_wait=on_wait) as writer:
+        writer.write(files, kept)

@@ -39,3 +39,15 @@ def test_a_kept_file_changed_since_the_build_began_fails_the_write(tmp_path, cha
         write_site([("a.html", b"new a"), ("c.html", None)], out, kept={"c.html": recorded})
     assert (out / "a.html").read_bytes() == b"old a"  # the old site stays as it was
     assert sorted(os.listdir(tmp_path)) == [".site.lock", "site"]
+
+
+def test_a_build_failing_while_the_writer_is_open_leaves_the_old_site(tmp_path):
+    from briefing_site.write import SiteWriter
+
+    out = tmp_path / "site"
+    write_site({"a.html": b"old"}, out)
+    with pytest.raises(RuntimeError), SiteWriter(out) as writer:
+        writer.write([("a.html", b"new"), ("b.html", b"new")])
+        raise RuntimeError("the build failed")
+    assert sorted(os.listdir(out)) == [".briefing-site", "a.html"]
+    assert sorted(os.listdir(tmp_path)) == [".site.lock", "site"]
