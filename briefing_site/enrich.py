@@ -46,6 +46,11 @@ class MentionGroup:
     def mentions(self) -> tuple[Mention, ...]:
         return tuple(Mention(self.briefing, paragraph) for paragraph in self.paragraphs)
 
+    @property
+    def page(self) -> str:
+        """The briefing's page, from the site's root: its paragraphs are anchors on it."""
+        return f"{ARTICLE_DIR}/{self.briefing.slug}.html"
+
 
 @dataclass(frozen=True)
 class NoteView:

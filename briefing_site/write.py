@@ -114,7 +114,7 @@ def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
         yield
 
 
-def _place(target: str, previous: str, data: bytes | None,
+def _place(target: str, previous: str | None, data: bytes | None,
            expected: tuple[int, int] | None = None) -> None:
     """Write ``data`` at ``target``, or link the previous site's identical file there.
 
@@ -125,20 +125,21 @@ def _place(target: str, previous: str, data: bytes | None,
     """
     if data is None:
         try:
-            stat = os.stat(previous)
-            unchanged = [stat.st_size, stat.st_mtime_ns] == list(expected or ())
+            stat = os.stat(previous or target)
+            unchanged = previous is not None and \
+                [stat.st_size, stat.st_mtime_ns] == list(expected or ())
         except OSError:
             unchanged = False
         if not unchanged:
-            raise OutputError(f"{previous} changed while the site was being built; "
-                              "build again")
+            raise OutputError(f"{previous or target} changed while the site was being "
+                              "built; build again")
         try:
             os.link(previous, target)
         except OSError:  # a file system without hard links
             shutil.copy2(previous, target)
         return
     try:
-        if os.stat(previous).st_size == len(data):
+        if previous is not None and os.stat(previous).st_size == len(data):
             with open(previous, "rb") as file:
                 same = file.read() == data
         else:
@@ -175,7 +176,7 @@ class _Placer:
         self.pending: collections.deque[Future] = collections.deque()
         return self
 
-    def place(self, target: str, previous: str, data: bytes | None,
+    def place(self, target: str, previous: str | None, data: bytes | None,
               expected: tuple[int, int] | None = None) -> None:
         if data is None:  # a link: too quick to be worth handing to a thread
             _place(target, previous, data, expected)
@@ -254,7 +255,8 @@ class SiteWriter:
         except BaseException:
             self.lock.__exit__(None, None, None)
             raise
-        self.new, self.old = os.fspath(self.tmp), os.fspath(out)
+        # No previous site: nothing to compare with (a first build skips thousands of stats).
+        self.new, self.old = os.fspath(self.tmp), os.fspath(out) if out.is_dir() else None
         self.folders = {""}
         self.placer = _Placer().__enter__()
         return self
@@ -290,7 +292,8 @@ class SiteWriter:
         with self._reporting():
             items = sorted(files.items()) if isinstance(files, Mapping) else files
             for relative, data in items:
-                self.placer.place(self._target(relative), f"{self.old}/{relative}", data,
+                self.placer.place(self._target(relative),
+                                  self.old and f"{self.old}/{relative}", data,
                                   (kept or {}).get(relative))
 
     def __exit__(self, kind, value, traceback) -> None:
@@ -298,7 +301,8 @@ class SiteWriter:
             with self._reporting():
                 try:
                     if kind is None:
-                        self.placer.place(f"{self.new}/{MARKER}", f"{self.old}/{MARKER}",
+                        self.placer.place(f"{self.new}/{MARKER}",
+                                          self.old and f"{self.old}/{MARKER}",
                                           MARKER_TEXT.encode("utf-8"))
                     self.placer.__exit__(kind, value, traceback)
                     if kind is None:
