@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
@@ -89,38 +90,49 @@ def authors(items: Sequence[View], briefing_of) -> list[Group[View]]:
             for slug in sorted(groups)]
 
 
+WINDOW = 64  # briefings nearest in date considered for each shared topic or term
+
+
 def related(briefings: Sequence[Briefing], terms: dict[str, frozenset[str]],
             limit: int = RELATED) -> dict[str, tuple[str, ...]]:
     """For each briefing, the slugs of the ``limit`` others most alike.
 
     A shared topic counts 3, a shared glossary term 1, weighted down by how many briefings
     share it, so that what every briefing mentions tells nothing. Ties go to the newer, then
-    to the slug. Postings lists keep the cost near-linear in the archive's size.
+    to the slug. Of the briefings sharing a topic or term, only the ``WINDOW`` nearest in
+    date are candidates, so that the cost stays linear in the archive's size.
     """
-    postings: dict[tuple[str, str], list[int]] = {}
-    for index, briefing in enumerate(briefings):
-        for tag in set(briefing.tags):
-            postings.setdefault(("tag", tag_slug(tag)), []).append(index)
-        for term in terms.get(briefing.slug, ()):
-            postings.setdefault(("term", term), []).append(index)
-    common = max(12, len(briefings) // 20)  # too widely shared to say anything
-    weights = {key: (3.0 if key[0] == "tag" else 1.0) / math.log2(2 + len(members))
-               for key, members in postings.items() if len(members) <= common}
     order = sorted(range(len(briefings)), key=lambda i: (briefings[i].date.sort_key(),
                                                          briefings[i].slug), reverse=True)
     rank = {index: position for position, index in enumerate(order)}
+    postings: dict[tuple[str, str], list[int]] = {}  # ranks, newest first
+    for index in order:
+        briefing = briefings[index]
+        for tag in set(briefing.tags):
+            postings.setdefault(("tag", tag_slug(tag)), []).append(rank[index])
+        for term in terms.get(briefing.slug, ()):
+            postings.setdefault(("term", term), []).append(rank[index])
+    common = max(12, len(briefings) // 20)  # too widely shared to say anything
+    weights = {key: (3.0 if key[0] == "tag" else 1.0) / math.log2(2 + len(members))
+               for key, members in postings.items() if len(members) <= common}
     result = {}
     for index, briefing in enumerate(briefings):
-        scores: Counter[int] = Counter()
-        keys = [("tag", tag_slug(t)) for t in set(briefing.tags)]
-        keys += [("term", term) for term in terms.get(briefing.slug, ())]
+        scores: Counter[int] = Counter()  # by rank
+        # In a fixed order, so that the sums of weights come out the same in every run.
+        keys = [("tag", tag_slug(t)) for t in sorted(set(briefing.tags))]
+        keys += [("term", term) for term in sorted(terms.get(briefing.slug, ()))]
+        own = rank[index]
         for key in keys:
             weight = weights.get(key)
             if weight:
-                for other in postings[key]:
-                    if other != index:
+                members = postings[key]
+                if len(members) > WINDOW:
+                    at = bisect.bisect_left(members, own)
+                    start = min(max(0, at - WINDOW // 2), len(members) - WINDOW)
+                    members = members[start:start + WINDOW]
+                for other in members:
+                    if other != own:
                         scores[other] += weight
-        best = heapq.nsmallest(limit, ((-round(score, 9), rank[other], other)
-                                       for other, score in scores.items()))
-        result[briefing.slug] = tuple(briefings[other].slug for _, _, other in best)
+        best = heapq.nsmallest(limit, ((-score, other) for other, score in scores.items()))
+        result[briefing.slug] = tuple(briefings[order[other]].slug for _, other in best)
     return result

@@ -110,6 +110,19 @@ def test_related_is_deterministic_and_never_the_briefing_itself():
     assert all(slug not in first[slug] for slug in first)
 
 
+def test_in_a_large_archive_related_briefings_are_found_among_the_nearest_in_date():
+    # 1,400 briefings, one a month; each topic shared by 70, more than the window of 64.
+    items = [Briefing(f"b{n:04d}", f"B {n}", PartialDate(1900 + n // 12, 1 + n % 12), "x", 1,
+                      SourceRef("x"), tags=(f"topic {n % 20}",)) for n in range(1400)]
+    related = listings.related(items, {})
+    assert listings.WINDOW == 64
+    # All equal: the newest of the 64 of its topic nearest in date (32 on either side).
+    assert related["b0700"] == ("b1340", "b1320", "b1300")
+    assert related["b1399"] == ("b1379", "b1359", "b1339")  # the newest: its window is older
+    assert related["b0000"] == ("b1260", "b1240", "b1220")  # the oldest: 63 newer ones
+    assert all(slug not in related[slug] for slug in related)
+
+
 def test_a_term_in_hundreds_of_briefings_gets_pages_of_them(tmp_path, monkeypatch):
     from briefing_site import render
     from briefing_site.cli import main
