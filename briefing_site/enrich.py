@@ -124,7 +124,7 @@ class BriefingView:
     briefing: Briefing
     document: Document
     margins: tuple[tuple[tuple[Event, ...], tuple[NoteView, ...]], ...]  # beside each block
-    terms: tuple[UsedTerm, ...]  # in order of first use
+    terms: tuple[UsedTerm, ...]  # every term linked in the body, in order of first use
     minutes: int
     words: int
     bios: tuple[str, ...]
@@ -312,7 +312,7 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
                        for e in events_by_paragraph.get((briefing.slug, pid), ()))
         block_notes = tuple(n for pid in paragraph_ids for n in notes.get(pid, ()))
         margins.append((events, block_notes))
-    used = tuple(used_terms[term_id] for term_id in doc.mentions)
+    used = tuple(used_terms[term_id] for term_id in doc.linked)
     summary_text = renderer.plain(briefing.summary) if briefing.summary else ""
     return BriefingView(
         briefing=briefing, document=doc, margins=tuple(margins), terms=used,

@@ -128,7 +128,8 @@ class GlossaryLinker(Extension):
         self.mentions: dict[str, list[str]] = {}
         #: abbreviation -> first paragraph id it appears in (None outside paragraphs)
         self.abbreviations: dict[str, str | None] = {}
-        self.linked: set[str] = set()
+        #: term ids in the order of their one link (in paragraphs, lists, tables, notes...)
+        self.linked: dict[str, None] = {}
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.registerExtension(self)
@@ -217,7 +218,7 @@ class _LinkProcessor(Treeprocessor):
                 if not seen or seen[-1] != paragraph:
                     seen.append(paragraph)
             if term_id not in ext.linked:
-                ext.linked.add(term_id)
+                ext.linked[term_id] = None
                 pieces.append((start, end, term_id))
         if not pieces:
             return text

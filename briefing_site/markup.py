@@ -53,6 +53,8 @@ class Document:
     words: int
     # term id -> a digest of the paragraphs that mention it: what lists of mentions show
     mention_digests: dict[str, str] = field(default_factory=dict)
+    # every term linked, wherever (a list item too), in order: each link's hint must exist
+    linked: tuple[str, ...] = ()
 
     @property
     def texts(self) -> list[str]:
@@ -122,6 +124,7 @@ class BodyConverter:
             packed_texts=zlib.compress("\n".join(p.text for p in paragraphs).encode(), 1),
             mentions=mentions,
             abbreviations=dict(self.linker.abbreviations),
+            linked=tuple(self.linker.linked),
             words=words,
         )
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from briefing_site.cli import main
-from tests.conftest import CONTENT, SEED, SHARED_SEED, TEMPLATES, parse, snapshot
+from tests.conftest import CONTENT, SEED, SHARED_SEED, TEMPLATES, make_content, parse, snapshot
 
 ARTICLE = "briefings/emergency-on-the-steppe.html"
 
@@ -291,3 +291,20 @@ def test_the_article_page_weighs_at_most_60_kb_with_everything_it_loads(real_sit
     total = page.stat().st_size + sum((page.parent / url).stat().st_size for url in loaded)
     assert len(loaded) == 3  # the stylesheet, the icon, the copy script
     assert total <= 60_000, f"{total} bytes"
+
+
+def test_a_term_linked_outside_paragraphs_has_its_hint_on_the_page(tmp_path, run):
+    # A list item, a table cell and a footnote link their terms too: each link's hint must
+    # be on the page, and the term listed at the end.
+    body = ("---\ntitle: Lists\ndate: 2022\n---\n\n- The KNB acted.\n\n"
+            "| Who | What |\n|---|---|\n| Elbasy | resigned |\n\n"
+            "A paragraph.[^1]\n\n[^1]: The CSTO came.\n")
+    content = make_content(tmp_path, {"briefings/lists.md": body,
+                                      "briefings/quiet-week.md": None, "timeline.yml": None})
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out",
+               tmp_path / "site").code == 0
+    page = parse(tmp_path / "site" / "briefings" / "lists.html")
+    described = page.select("[aria-describedby]")
+    assert {e["aria-describedby"] for e in described} >= {"tip-knb", "tip-elbasy", "tip-csto"}
+    for element in described:
+        assert page.find(id=element["aria-describedby"]) is not None, element
