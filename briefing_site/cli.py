@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import ipaddress
 import os
 import signal
 import sys
 import threading
 import time
-import webbrowser
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES, __version__
@@ -286,6 +284,9 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import ipaddress  # the preview's own needs, not every build's
+    import webbrowser
+
     from .serve import Preview, make_server
 
     def log(line: str) -> None:
