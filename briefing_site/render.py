@@ -227,13 +227,13 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
                                    f"glossary/{view.term.id}.html",
                                    f"glossary/{view.term.id}/page/{{}}.html")]
     pages += [(view.url, "article.html", {"view": view}) for view in data.briefings]
-    # A host serves 404.html for any missing path, at any depth: with a base URL its links
-    # can be absolute; without one they work at the top level.
     # Counts on their own, so that pages showing only them do not depend on every briefing.
     totals = {"briefings": len(data.briefings), "terms": len(data.terms),
               "events": len(data.events),
               "first_year": data.events[0].event.date.year if data.events else None,
               "last_year": data.events[-1].event.date.year if data.events else None}
+    # A host serves 404.html for any missing path, at any depth: with a base URL its links
+    # can be absolute; without one they work at the top level.
     context = {"site": config, "data": data, "totals": totals, "live_reload": live_reload,
                "not_found_root": urlsplit(config.base_url).path if config.base_url else ""}
     fingerprints = {} if salt is None else _fingerprints(
