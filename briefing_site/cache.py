@@ -138,9 +138,9 @@ class Cache:
         with contextlib.suppress(OSError):
             (self.folder / "state.json").unlink()
 
-    def documents(self, name: str = "docs") -> dict:
+    def entries(self, name: str) -> dict:
         """What earlier builds kept under ``name`` (empty when missing, stale or corrupt):
-        ``docs`` converted bodies, ``briefings`` loaded briefings."""
+        ``docs`` converted bodies, ``briefings`` loaded content files."""
         found: dict = {}
         for shard in range(SHARDS):
             try:
@@ -153,10 +153,9 @@ class Cache:
                 found.update(stored["docs"])
         return found
 
-    def save_documents(self, docs: dict, name: str = "docs", before: set | None = None
-                       ) -> None:
+    def keep(self, name: str, docs: dict, before: set | None = None) -> None:
         """Keep ``docs`` under ``name``, rewriting only the shards whose keys differ from
-        ``before`` (the keys ``documents`` gave)."""
+        ``before`` (the keys ``entries`` gave)."""
         shards: list[dict] = [{} for _ in range(SHARDS)]
         for key, value in docs.items():
             shards[_shard(key)][key] = value

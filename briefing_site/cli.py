@@ -170,8 +170,8 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         return OK
     from .pipeline import build_site
 
-    docs = cache.documents() if cache else None
-    loaded = cache.documents("briefings") if cache else None
+    docs = cache.entries("docs") if cache else None
+    loaded = cache.entries("briefings") if cache else None
     known = (set(docs), set(loaded)) if cache else None
     progress = _ProgressLine(started) if sys.stderr.isatty() else None
     try:
@@ -194,9 +194,9 @@ def _build(args: argparse.Namespace, write: bool) -> int:
                     pass
         if cache and write:  # check writes nothing, not even the cache
             if set(docs) != known[0]:  # something was converted, or dropped
-                cache.save_documents(docs, before=known[0])
+                cache.keep("docs", docs, before=known[0])
             if set(loaded) != known[1]:
-                cache.save_documents(loaded, "briefings", before=known[1])
+                cache.keep("briefings", loaded, before=known[1])
             if digest:
                 cache.record(digest, args.out, [str(d) for d in result.warnings],
                              dict(result.fingerprints))

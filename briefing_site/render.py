@@ -288,7 +288,7 @@ def _fingerprints(env: jinja2.Environment, pages: list, context: dict, data: Enr
     for view in data.briefings:
         stem = view.url.removesuffix(".html")
         for suffix in (".bib", ".ris", ".json"):
-            result[stem + suffix] = prints.page(stem + suffix, Uses(frozenset({"b"}), None),
+            result[stem + suffix] = prints.page(stem + suffix, Uses(frozenset({"b"}), frozenset()),
                                                 {"b": view.briefing})
     return result
 

@@ -125,12 +125,10 @@ def _place(target: str, previous: str | None, data: bytes | None,
     """
     if data is None:
         try:
-            stat = os.stat(previous or target)
-            unchanged = previous is not None and \
-                [stat.st_size, stat.st_mtime_ns] == list(expected or ())
+            stat = os.stat(previous) if previous else None
         except OSError:
-            unchanged = False
-        if not unchanged:
+            stat = None
+        if stat is None or [stat.st_size, stat.st_mtime_ns] != list(expected or ()):
             raise OutputError(f"{previous or target} changed while the site was being "
                               "built; build again")
         try:
