@@ -4,6 +4,7 @@
   visible link to itself, and records each paragraph's plain text for locators.
 - ``GlossaryLinker`` links the first use of each glossary term (never inside headings, links
   or code), records every paragraph that mentions a term, and notes unexplained abbreviations.
+- ``QuickInline`` makes Python-Markdown's inline step skip the patterns a text cannot match.
 
 Both keep their per-document state on the extension and clear it in ``reset()``.
 """
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 
 from markdown import Markdown
 from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.util import AtomicString
 
 # Text inside these is never linked, and (except headings) never counted as a mention.
 SKIP_TAGS = frozenset({"a", "code", "pre", "kbd", "samp", "abbr", "script", "style", "sup",
@@ -233,3 +235,60 @@ class _LinkProcessor(Treeprocessor):
             wrap.tail = text[end:following]
             parent.insert(index + number, wrap)
         return head
+
+
+# What each of Python-Markdown's inline patterns cannot match without: one of these strings.
+# Every pattern here begins its regular expression with one of them (see inlinepatterns.py);
+# a pattern not named here is always tried.
+PATTERN_NEEDS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "reference": ("[",),
+    "link": ("[",), "image_link": ("![",), "image_reference": ("![",),
+    "short_reference": ("[",), "short_image_ref": ("![",), "autolink": ("<",),
+    "automail": ("<",), "linebreak": ("  \n",), "html": ("<",), "entity": ("&",),
+    "em_strong": ("*", "_"), "em_strong2": ("*", "_"), "not_strong": ("*", "_"),
+}
+
+
+class QuickInline(Extension):
+    """Python-Markdown's inline step, without trying patterns that cannot match.
+
+    The stock step runs every pattern's regular expression over every text, one Python call
+    each, although most prose has none of the characters that begin a link, an emphasis or
+    a code span: that is about a fifth of converting a body. This one first checks, in C,
+    that a text holds what a pattern needs. The output is the same (tested against the stock
+    step); on a Python-Markdown whose inline step is built differently, the stock one stays.
+    """
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
+        if all(hasattr(InlineProcessor, name) for name in (
+                "_InlineProcessor__handleInline", "_InlineProcessor__applyPattern")):
+            md.treeprocessors.register(_QuickInlineProcessor(md), "inline", 20)
+
+
+class _QuickInlineProcessor(InlineProcessor):
+    needs: list[tuple[str, ...] | None]  # by pattern, in the registry's order (see run)
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        # In the registry's order: its indices are what the stock code passes on.
+        by_id = {id(self.inlinePatterns[name]): needs for name, needs in PATTERN_NEEDS.items()
+                 if name in self.inlinePatterns}
+        self.needs = [by_id.get(id(pattern)) for pattern in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    # Replaces the stock method of this name (the stock run() and applyPattern call it).
+    def _InlineProcessor__handleInline(self, data: str, index: int = 0) -> str:  # noqa: N802
+        if isinstance(data, AtomicString):
+            return data
+        patterns, needs = self.inlinePatterns, self.needs
+        apply = self._InlineProcessor__applyPattern
+        start, count = 0, len(patterns)
+        while index < count:
+            need = needs[index]
+            if need is not None and not any(part in data for part in need):
+                index += 1
+                start = 0  # as after a pattern that found nothing
+                continue
+            data, matched, start = apply(patterns[index], data, index, start)
+            if not matched:
+                index += 1
+        return data

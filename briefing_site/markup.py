@@ -13,7 +13,7 @@ from markdown import Markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from .markdown_ext import GlossaryEntry, GlossaryLinker, ParagraphAnchors
+from .markdown_ext import GlossaryEntry, GlossaryLinker, ParagraphAnchors, QuickInline
 from .sanitize import clean_html
 
 EXTENSIONS = ["extra", "toc"]
@@ -81,7 +81,7 @@ class BodyConverter:
         self.anchors = ParagraphAnchors()
         self.linker = GlossaryLinker(entries, href=glossary_href,
                                      known_abbreviations=known_abbreviations)
-        self.md = Markdown(extensions=[*EXTENSIONS, self.anchors, self.linker],
+        self.md = Markdown(extensions=[*EXTENSIONS, self.anchors, self.linker, QuickInline()],
                            output_format="html")
 
     def convert(self, source: str) -> Document:

@@ -96,3 +96,22 @@ def test_the_plain_text_shortcut_gives_what_markdown_gives(text):
     slow.md.reset()
     slow.md.convert(text)
     assert fast.plain(text) == slow.capture.text
+
+
+INLINE_PIECES = ["*", "**", "_", "__", "`", "``", "\\", "[", "]", "(", ")", "!", "<", ">",
+                 "&", ";", "#", "^", ":", "@", "  \n", "\n", "\n\n", " ", "word", "x_y",
+                 "https://example.org", "a@example.org", "<em>", "</em>", "&amp;", "[^1]",
+                 "[r]", "\n\n[r]: /u\n", "\n\n[^1]: n\n", "- ", "1. ", "> ", "| a |"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(INLINE_PIECES), max_size=25).map("".join))
+def test_the_quick_inline_step_gives_what_python_markdown_gives(source):
+    """Whatever mix of inline markup: skipping the patterns that cannot match changes nothing."""
+    from markdown import Markdown
+
+    from briefing_site.markdown_ext import QuickInline
+    from briefing_site.markup import EXTENSIONS
+
+    assert Markdown(extensions=[*EXTENSIONS, QuickInline()]).convert(source) == \
+        Markdown(extensions=EXTENSIONS).convert(source)

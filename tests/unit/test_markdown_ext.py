@@ -120,3 +120,63 @@ def test_plain_text_of_a_field_has_typographic_quotes_and_no_markup():
 
     plain = FieldRenderer().plain("Nazarbayev's \"chosen\" successor, <b>in bold</b> & *more*.")
     assert plain == "Nazarbayev’s “chosen” successor, in bold & more."
+
+
+# Inline Markdown of every kind, for comparing the quick inline step with Python-Markdown's.
+INLINE_CASES = [
+    "Plain prose with no markup at all, and an apostrophe's curl.",
+    "Some *emphasis*, **strong**, ***both***, _under_, __strong__ and snake_case_words.",
+    "A * lone star, a lone_ underscore, 2 * 3 * 4, and *unclosed emphasis.",
+    "Code `x = *y*` and ``double `tick` code`` and an escaped \\`tick\\`.",
+    "Escapes: \\*not em\\*, \\_not em\\_, \\[not a link\\], back\\\\slash.",
+    "A [link](https://example.org/a_b) and [ref link][r] and [r] and ![img](i.png \"t\").",
+    "An image ![ref image][r], a footnote[^1] and a [bracket] with no target.",
+    "Autolinks <https://example.org/x?y=1&z=2> and <someone@example.org>.",
+    "Inline <em>html</em>, a <span class=\"x\">span</span> and a bare < sign.",
+    "Entities &amp; &copy; &#169; &#xA9; and a bare & ampersand.",
+    "A line ending in two spaces  \nthen the next line.",
+    "Nested: *emphasis with a [link](https://example.org) inside* and [**strong link**](x).",
+    "Mixed ![alt *em*](a.png) and `code with [brackets]` and <b>*em in html*</b>.",
+    "Tricky: *a_b_c*, _a*b*c_, **a_b**, `` ` ``, [^missing], ![].",
+]
+INLINE_DOCUMENT = "\n\n".join(INLINE_CASES) + (
+    "\n\n- a *list* item with `code`\n- and a [link](y)\n\n"
+    "| a | *b* |\n|---|---|\n| `c` | [d](e) |\n\n"
+    "[r]: https://example.org/ref\n\n[^1]: A footnote with *emphasis* & an entity.\n")
+
+
+def _stock_and_quick(source: str) -> tuple[str, str]:
+    from markdown import Markdown
+
+    from briefing_site.markdown_ext import QuickInline
+    from briefing_site.markup import EXTENSIONS
+
+    stock = Markdown(extensions=EXTENSIONS).convert(source)
+    quick = Markdown(extensions=[*EXTENSIONS, QuickInline()]).convert(source)
+    return stock, quick
+
+
+@pytest.mark.parametrize("source", [*INLINE_CASES, INLINE_DOCUMENT])
+def test_the_quick_inline_step_gives_what_python_markdown_gives(source):
+    stock, quick = _stock_and_quick(source)
+    assert quick == stock
+
+
+def test_the_quick_inline_step_is_what_converts_bodies_and_knows_every_pattern():
+    from briefing_site.markdown_ext import PATTERN_NEEDS, _QuickInlineProcessor
+
+    md = BodyConverter(ENTRIES, "../glossary.html").md
+    assert isinstance(md.treeprocessors["inline"], _QuickInlineProcessor)
+    # A pattern a newer Python-Markdown adds is tried on every text: correct, but slow.
+    names = {md.inlinePatterns._priority[i].name for i in range(len(md.inlinePatterns))}
+    assert names <= set(PATTERN_NEEDS)
+
+
+def test_the_quick_inline_step_gives_what_python_markdown_gives_on_the_sample():
+    from pathlib import Path
+
+    import frontmatter
+
+    for path in sorted((Path(__file__).parents[2] / "content" / "briefings").glob("*.md")):
+        stock, quick = _stock_and_quick(frontmatter.load(path).content)
+        assert quick == stock
