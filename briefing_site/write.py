@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import ctypes
 import errno
@@ -13,7 +12,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 try:
@@ -158,42 +156,6 @@ def _write_new(target: str, data: bytes) -> None:
         file.write(data)
 
 
-class _Placer:
-    """Places files from a few threads at once.
-
-    Creating a file waits on the file system far longer than writing its bytes (about a
-    millisecond each on some virtual disks), and those waits overlap. At most ``LIMIT`` files
-    are in flight, so a large site is never all in memory; the first error is raised.
-    """
-
-    THREADS = 8
-    LIMIT = 64
-
-    def __enter__(self) -> _Placer:
-        self.pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="writer")
-        self.pending: collections.deque[Future] = collections.deque()
-        return self
-
-    def place(self, target: str, previous: str | None, data: bytes | None,
-              expected: tuple[int, int] | None = None) -> None:
-        if data is None:  # a link: too quick to be worth handing to a thread
-            _place(target, previous, data, expected)
-            return
-        if len(self.pending) >= self.LIMIT:
-            self.pending.popleft().result()
-        self.pending.append(self.pool.submit(_place, target, previous, data, expected))
-
-    def __exit__(self, kind, value, traceback) -> None:
-        try:
-            if kind is None:
-                while self.pending:
-                    self.pending.popleft().result()
-        finally:
-            for future in self.pending:
-                future.cancel()
-            self.pool.shutdown(wait=True)
-
-
 def _swap_in(tmp: Path, out: Path) -> None:
     """Put the finished ``tmp`` at ``out``; ``out`` is never missing where renameat2 exists."""
     if not out.exists():
@@ -256,7 +218,6 @@ class SiteWriter:
         # No previous site: nothing to compare with (a first build skips thousands of stats).
         self.new, self.old = os.fspath(self.tmp), os.fspath(out) if out.is_dir() else None
         self.folders = {""}
-        self.placer = _Placer().__enter__()
         return self
 
     @contextlib.contextmanager
@@ -290,20 +251,16 @@ class SiteWriter:
         with self._reporting():
             items = sorted(files.items()) if isinstance(files, Mapping) else files
             for relative, data in items:
-                self.placer.place(self._target(relative),
-                                  self.old and f"{self.old}/{relative}", data,
-                                  (kept or {}).get(relative))
+                _place(self._target(relative), self.old and f"{self.old}/{relative}", data,
+                       (kept or {}).get(relative))
 
     def __exit__(self, kind, value, traceback) -> None:
         try:
             with self._reporting():
                 try:
                     if kind is None:
-                        self.placer.place(f"{self.new}/{MARKER}",
-                                          self.old and f"{self.old}/{MARKER}",
-                                          MARKER_TEXT.encode("utf-8"))
-                    self.placer.__exit__(kind, value, traceback)
-                    if kind is None:
+                        _place(f"{self.new}/{MARKER}", self.old and f"{self.old}/{MARKER}",
+                               MARKER_TEXT.encode("utf-8"))
                         _swap_in(self.tmp, self.out)
                     else:
                         shutil.rmtree(self.tmp, ignore_errors=True)
