@@ -170,9 +170,9 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         return OK
     from .pipeline import build_site
 
-    docs = cache.entries("docs") if cache else None
-    loaded = cache.entries("briefings") if cache else None
-    known = (set(docs), set(loaded)) if cache else None
+    stores = ("docs", "briefings", "uses")
+    remembered = {name: cache.entries(name) for name in stores} if cache else {}
+    known = {name: set(entries) for name, entries in remembered.items()}
     progress = _ProgressLine(started) if sys.stderr.isatty() else None
     try:
         if write:
@@ -184,19 +184,22 @@ def _build(args: argparse.Namespace, write: bool) -> int:
             reuse, kept = cache.reusable(args.out) if cache and writer else ({}, {})
             result = build_site(args.content, templates, drafts=args.drafts,
                                 strict=args.strict, base_url=getattr(args, "base_url", None),
-                                jobs=args.jobs, doc_cache=docs, load_memo=loaded,
+                                jobs=args.jobs, doc_cache=remembered.get("docs"),
+                                load_memo=remembered.get("briefings"),
                                 progress=progress, stream=True,
-                                salt=code_digest() if cache and write else None, reuse=reuse)
+                                salt=code_digest() if cache and write else None, reuse=reuse,
+                                compiled=cache.folder / "templates" if cache and write
+                                else None,
+                                uses_memo=remembered.get("uses"))
             if writer:
                 writer.write(result.files, kept)
             else:
                 for _ in result.files:  # render everything, so that template errors show
                     pass
         if cache and write:  # check writes nothing, not even the cache
-            if set(docs) != known[0]:  # something was converted, or dropped
-                cache.keep("docs", docs, before=known[0])
-            if set(loaded) != known[1]:
-                cache.keep("briefings", loaded, before=known[1])
+            for name, entries in remembered.items():
+                if set(entries) != known[name]:  # something was added, or dropped
+                    cache.keep(name, entries, before=known[name])
             if digest:
                 cache.record(digest, args.out, [str(d) for d in result.warnings],
                              dict(result.fingerprints))

@@ -229,12 +229,12 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
             if hit and hit.briefing.slug in live:
                 event_places[event.id] = hit
     terms_by_id = {t.id: t for t in site.terms}
-    events_by_paragraph: dict[tuple[str, str], list[Event]] = {}
+    events_by_paragraph: dict[str, dict[str, list[Event]]] = {}  # by slug, paragraph id
     for event in sorted(site.events, key=lambda e: e.date.sort_key()):
         if event.id in event_places:
             place = event_places[event.id]
-            events_by_paragraph.setdefault((place.briefing.slug, place.paragraph.id),
-                                           []).append(event)
+            events_by_paragraph.setdefault(place.briefing.slug, {}).setdefault(
+                place.paragraph.id, []).append(event)
 
     similar = listings.related(
         published, {b.slug: frozenset(docs[b.slug].mentions) for b in published})
@@ -307,9 +307,12 @@ def _sort_key(term: Term) -> tuple[str, str]:
 def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer, used_terms,
                    notes, events_by_paragraph, related) -> BriefingView:
     margins = []
+    placed = events_by_paragraph.get(briefing.slug, {})
     for _, paragraph_ids in doc.shapes:
-        events = tuple(e for pid in paragraph_ids
-                       for e in events_by_paragraph.get((briefing.slug, pid), ()))
+        if not paragraph_ids or not (notes or placed):
+            margins.append(((), ()))  # most blocks of most briefings: nothing beside them
+            continue
+        events = tuple(e for pid in paragraph_ids for e in placed.get(pid, ()))
         block_notes = tuple(n for pid in paragraph_ids for n in notes.get(pid, ()))
         margins.append((events, block_notes))
     used = tuple(used_terms[term_id] for term_id in doc.linked)

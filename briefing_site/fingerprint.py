@@ -36,22 +36,30 @@ def _digest(*parts: object) -> str:
                            digest_size=16).hexdigest()
 
 
+def template_digest(templates: Path) -> str:
+    """One digest of every file in the templates folder, names and bytes."""
+    files = hashlib.blake2b(digest_size=16)
+    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+        files.update(path.relative_to(templates).as_posix().encode() + b"\0")
+        files.update(path.read_bytes() + b"\0")
+    return files.hexdigest()
+
+
 class Fingerprints:
     """Computes the fingerprint of each page of one enriched site."""
 
-    def __init__(self, data: Enriched, templates: Path, salt: str, live_reload: bool) -> None:
-        files = hashlib.blake2b(digest_size=16)
-        for path in sorted(p for p in templates.rglob("*") if p.is_file()):
-            files.update(path.relative_to(templates).as_posix().encode() + b"\0")
-            files.update(path.read_bytes() + b"\0")
+    def __init__(self, data: Enriched, templates: str, salt: str, live_reload: bool) -> None:
+        """``templates`` is the digest of the template files (``template_digest``)."""
         site = data.site
-        self.base = _digest(salt, files.hexdigest(), site.config, live_reload, site.terms,
+        self.base = _digest(salt, templates, site.config, live_reload, site.terms,
                             site.events)
         self.briefings: dict[str, str] = {}
         self.data = data
         self._everything: str | None = None
         self._data_keys: dict[str, str] = {}
         self._terms: dict[str, str] = {}
+        self._views: dict[str, str] = {}
+        self._groups: dict[int, str] = {}  # the groups live as long as ``data``
         self.heads: dict[str, str] = {}
 
     def briefing(self, briefing: Briefing) -> str:
@@ -80,16 +88,26 @@ class Fingerprints:
         """A small stand-in for ``value`` that changes whenever what a page shows of it can."""
         if value is None or isinstance(value, str | int | float):
             return value  # shown as it is: the digest's repr covers it
-        if isinstance(value, BriefingView):
-            return ("view", self.briefing(value.briefing),
-                    tuple(self.briefing(b) for b in value.related))
+        kind = type(value)
+        if kind is MentionGroup:  # by far the most common: thousands on the term pages
+            # The briefing's front matter and the paragraphs themselves: an edit elsewhere
+            # in the body leaves the lists of mentions as they were. (By identity: the term
+            # pages show the very groups the glossary's views hold.)
+            found = self._groups.get(id(value))
+            if found is None:
+                found = self._groups[id(value)] = self.front_matter(value.briefing) + (
+                    value.digest or _digest([(p.number, p.digest) for p in value.paragraphs]))
+            return found
+        if kind is BriefingView:
+            slug = value.briefing.slug
+            if slug not in self._views:  # listing pages show each view again and again
+                self._views[slug] = _digest(self.briefing(value.briefing),
+                                            [self.briefing(b) for b in value.related])
+            return self._views[slug]
+        if kind is list or kind is tuple:
+            return [self.key(item) for item in value]
         if isinstance(value, Briefing):
             return self.briefing(value)
-        if isinstance(value, MentionGroup):
-            # The briefing's front matter and the paragraphs themselves: an edit elsewhere
-            # in the body leaves the lists of mentions as they were.
-            return (self.front_matter(value.briefing), value.digest or tuple(
-                (p.number, p.digest) for p in value.paragraphs))
         if isinstance(value, TermView):
             if value.term.id not in self._terms:
                 self._terms[value.term.id] = _digest(value.term.id, self.key(value.mentions))
@@ -97,14 +115,14 @@ class Fingerprints:
         if isinstance(value, EventView):
             return ("event", value.event.id, self.key(value.discussed))
         if isinstance(value, Page | Group):
-            return (type(value).__name__, *(self.key(getattr(value, f.name))
-                                           for f in dataclasses.fields(value)))
+            return (kind.__name__, *[self.key(getattr(value, f.name))
+                                     for f in dataclasses.fields(value)])
         if isinstance(value, Enriched):
             return self.everything()
         if isinstance(value, list | tuple):
-            return tuple(self.key(item) for item in value)
+            return [self.key(item) for item in value]
         if isinstance(value, Mapping):
-            return tuple((self.key(k), self.key(v)) for k, v in value.items())
+            return [(self.key(k), self.key(v)) for k, v in value.items()]
         return repr(value)
 
     def data_key(self, attributes: frozenset[str] | None) -> Any:

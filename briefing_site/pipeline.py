@@ -33,8 +33,9 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
                doc_cache: MutableMapping[str, Document] | None = None,
                load_memo: MutableMapping[str, tuple] | None = None,
                progress: Progress | None = None, stream: bool = False,
-               salt: str | None = None, reuse: Mapping[str, str] | None = None
-               ) -> BuildResult:
+               salt: str | None = None, reuse: Mapping[str, str] | None = None,
+               compiled: Path | None = None,
+               uses_memo: MutableMapping[str, object] | None = None) -> BuildResult:
     """Build the whole site in memory.
 
     Raises BuildFailed with every error found, sorted by file and line; warnings come back
@@ -45,7 +46,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     With ``stream``, ``files`` is an iterator that renders each file as it is taken (for the
     writer, so that a large site is never all in memory); template errors then come as
     BuildFailed from the iterator. ``salt`` and ``reuse`` are as for ``render_stream``: a
-    file that need not be rendered again comes as (path, None).
+    file that need not be rendered again comes as (path, None). ``compiled`` (a folder) and
+    ``uses_memo`` keep what templates compile to and read, from one build to the next.
     """
     loaded = load_site(content, load_memo)
     site, problems = loaded.site, list(loaded.diagnostics)
@@ -75,7 +77,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     errors = sorted((p for p in problems if p.is_error), key=Diagnostic.sort_key)
     if errors:
         raise BuildFailed(errors)
-    rendering = render_stream(data, templates, live_reload, jobs, progress, salt, reuse)
+    rendering = render_stream(data, templates, live_reload, jobs, progress, salt, reuse,
+                              compiled, uses_memo)
     files = rendering.files if stream else dict(rendering.files)
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
     return BuildResult(files, warnings, rendering.pages, len(data.briefings),

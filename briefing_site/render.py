@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 import multiprocessing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 from jinja2 import meta, nodes
 
 from . import __version__, cite
@@ -19,17 +21,46 @@ from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
-from .fingerprint import Fingerprints, Uses
+from .fingerprint import Fingerprints, Uses, template_digest
 from .listings import author_slug, paginate, tag_slug
 
 ASSETS = "assets"
 MENTIONS_PER_PAGE = 50  # briefings on each page of a term's mentions
 
 
-def _environment(templates: Path) -> jinja2.Environment:
+class CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Templates compiled by earlier builds, kept in a folder: compiling them all costs more
+    than rendering the few pages an edit changes.
+
+    Jinja checks each entry against the template's source; an unreadable one is compiled
+    again, never trusted.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        with contextlib.suppress(OSError):  # unwritable: every build compiles, as without it
+            folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(str(folder))
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # truncated or corrupt: compile the template again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            super().dump_bytecode(bucket)
+
+
+def _environment(templates: Path, compiled: jinja2.BytecodeCache | None = None
+                 ) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=compiled,
         autoescape=True,
+        # A build reads each template once: checking its file before every use costs a stat
+        # per include, tens of thousands on a large site.
+        auto_reload=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -192,15 +223,19 @@ class Rendering:
 
 def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jobs: int = 1,
                   progress: Progress | None = None, salt: str | None = None,
-                  reuse: Mapping[str, str] | None = None) -> Rendering:
+                  reuse: Mapping[str, str] | None = None,
+                  compiled: Path | None = None,
+                  uses_memo: MutableMapping[str, Uses] | None = None) -> Rendering:
     """Every output file as (path relative to the site root, bytes), without holding them all.
 
     With ``jobs`` above 1, pages are rendered by that many forked processes; the bytes are the
     same either way. With a ``salt`` (a digest of the code), each page and reference file
     gets a fingerprint (see ``fingerprint``); a file whose fingerprint ``reuse`` holds for its
     path comes as (path, None): the previous build's file at that path is still right.
+    ``compiled`` is a folder that keeps compiled templates, and ``uses_memo`` what each
+    template reads, from one build to the next.
     """
-    env = _environment(templates)
+    env = _environment(templates, CompiledTemplates(compiled) if compiled else None)
     config = data.site.config
     pages = [(page.path, "index.html", {"page": page}) for page in data.pages]
     pages += [
@@ -237,7 +272,8 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
     context = {"site": config, "data": data, "totals": totals, "live_reload": live_reload,
                "not_found_root": urlsplit(config.base_url).path if config.base_url else ""}
     fingerprints = {} if salt is None else _fingerprints(
-        env, pages, context, data, templates, salt, live_reload)
+        env, pages, context, data, templates, salt, live_reload,
+        {} if uses_memo is None else uses_memo)
     reuse = reuse or {}
     kept = {path for path, print_ in fingerprints.items() if reuse.get(path) == print_}
 
@@ -276,15 +312,24 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
 
 
 def _fingerprints(env: jinja2.Environment, pages: list, context: dict, data: Enriched,
-                  templates: Path, salt: str, live_reload: bool) -> dict[str, str]:
-    """The fingerprint of every page and reference file (none if a template is broken)."""
-    prints = Fingerprints(data, templates, salt, live_reload)
-    memo: dict[str, Uses] = {}
+                  templates: Path, salt: str, live_reload: bool,
+                  memo: MutableMapping[str, Uses]) -> dict[str, str]:
+    """The fingerprint of every page and reference file (none if a template is broken).
+
+    ``memo`` holds what each template reads, by the digest of all the templates and the
+    name: entries for other versions of the templates are dropped.
+    """
+    version = template_digest(templates)
+    for stale in [key for key in memo if not key.startswith(version)]:
+        del memo[stale]
+    uses: dict[str, Uses] = {key.removeprefix(version): value for key, value in memo.items()}
+    prints = Fingerprints(data, version, salt, live_reload)
     try:
-        result = {path: prints.page(path, _uses(env, template, memo), {**context, **extra})
+        result = {path: prints.page(path, _uses(env, template, uses), {**context, **extra})
                   for path, template, extra in pages}
     except jinja2.TemplateError:
         return {}  # rendering reports the error, with its file and line
+    memo.update((version + name, value) for name, value in uses.items())
     for view in data.briefings:
         stem = view.url.removesuffix(".html")
         for suffix in (".bib", ".ris", ".json"):
