@@ -5,6 +5,8 @@ One folder (``.cache/`` beside the content folder unless ``--cache`` says otherw
 - ``docs-*.pickle``: converted briefing bodies by content key (see ``convert``);
 - ``briefings-*.pickle``: loaded content files by path and bytes (see ``load``);
 - ``uses-*.pickle``: which context names each template reads (see ``render``);
+- ``memo-*.pickle``: costly results of enrichment by a digest of their inputs (see
+  ``listings.related``);
 - ``templates/``: compiled templates (Jinja's own bytecode cache);
 - ``state.json``: a digest of every input of the last successful build (content, templates,
   options and this package's own code) and the size and modification time of every file it
@@ -143,7 +145,7 @@ class Cache:
     def entries(self, name: str) -> dict:
         """What earlier builds kept under ``name`` (empty when missing, stale or corrupt):
         ``docs`` converted bodies, ``briefings`` loaded content files, ``uses`` what each
-        template reads."""
+        template reads, ``memo`` results of enrichment."""
         found: dict = {}
         for shard in range(SHARDS):
             try:

@@ -170,7 +170,7 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         return OK
     from .pipeline import build_site
 
-    stores = ("docs", "briefings", "uses")
+    stores = ("docs", "briefings", "uses", "memo")
     remembered = {name: cache.entries(name) for name in stores} if cache else {}
     known = {name: set(entries) for name, entries in remembered.items()}
     progress = _ProgressLine(started) if sys.stderr.isatty() else None
@@ -190,7 +190,7 @@ def _build(args: argparse.Namespace, write: bool) -> int:
                                 salt=code_digest() if cache and write else None, reuse=reuse,
                                 compiled=cache.folder / "templates" if cache and write
                                 else None,
-                                uses_memo=remembered.get("uses"))
+                                uses_memo=remembered.get("uses"), memo=remembered.get("memo"))
             if writer:
                 writer.write(result.files, kept)
             else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 from . import cite, listings
@@ -185,12 +186,14 @@ def glossary_entries(site: Site, renderer: FieldRenderer) -> tuple[GlossaryEntry
 
 
 def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, ...],
-           include_drafts: bool = False, complete: bool = True) -> Enriched:
+           include_drafts: bool = False, complete: bool = True,
+           memo: MutableMapping[str, object] | None = None) -> Enriched:
     """Tie briefings (their converted bodies in ``docs``), terms and events together.
 
     ``docs`` holds drafts too, so that a locator quoting a draft is found, not an error.
     With ``complete`` off (a briefing could not be read), quotes that match nothing and terms
     that no briefing mentions are not reported: the missing briefing may hold them.
+    ``memo`` keeps costly results from one build to the next (see ``listings.related``).
     """
     renderer = FieldRenderer(site.config.trusted_html)
     diagnostics: list[Diagnostic] = []
@@ -237,7 +240,7 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
                 place.paragraph.id, []).append(event)
 
     similar = listings.related(
-        published, {b.slug: frozenset(docs[b.slug].mentions) for b in published})
+        published, {b.slug: frozenset(docs[b.slug].mentions) for b in published}, memo=memo)
     by_slug = {b.slug: b for b in published}
     used_terms = {t.id: UsedTerm(t, tips[t.id]) for t in site.terms}  # shared by the views
     views = []

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import bisect
+import functools
+import hashlib
 import heapq
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -48,6 +50,7 @@ def by_year(items: Iterable[View], briefing_of) -> list[tuple[int, list[View]]]:
             itertools.groupby(items, key=lambda item: briefing_of(item).date.year)]
 
 
+@functools.lru_cache(maxsize=4096)  # a large archive names each topic thousands of times
 def tag_slug(tag: str) -> str:
     return slugify(tag) or "topic"
 
@@ -94,14 +97,32 @@ WINDOW = 64  # briefings nearest in date considered for each shared topic or ter
 
 
 def related(briefings: Sequence[Briefing], terms: dict[str, frozenset[str]],
-            limit: int = RELATED) -> dict[str, tuple[str, ...]]:
+            limit: int = RELATED, memo: MutableMapping[str, object] | None = None
+            ) -> dict[str, tuple[str, ...]]:
     """For each briefing, the slugs of the ``limit`` others most alike.
 
     A shared topic counts 3, a shared glossary term 1, weighted down by how many briefings
     share it, so that what every briefing mentions tells nothing. Ties go to the newer, then
     to the slug. Of the briefings sharing a topic or term, only the ``WINDOW`` nearest in
     date are candidates, so that the cost stays linear in the archive's size.
+
+    ``memo`` keeps the answer by a digest of all it depends on: most edits change no date,
+    topic or set of terms, and the next build finds it there.
     """
+    if memo is None:
+        return _related(briefings, terms, limit)
+    key = "related/" + hashlib.blake2b(repr((limit, WINDOW, [
+        (b.slug, b.date.sort_key(), b.tags, sorted(terms.get(b.slug, ())))
+        for b in briefings])).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    if key not in memo:
+        for stale in [k for k in memo if k.startswith("related/")]:
+            del memo[stale]
+        memo[key] = _related(briefings, terms, limit)
+    return memo[key]
+
+
+def _related(briefings: Sequence[Briefing], terms: dict[str, frozenset[str]],
+             limit: int) -> dict[str, tuple[str, ...]]:
     order = sorted(range(len(briefings)), key=lambda i: (briefings[i].date.sort_key(),
                                                          briefings[i].slug), reverse=True)
     rank = {index: position for position, index in enumerate(order)}

@@ -35,7 +35,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
                progress: Progress | None = None, stream: bool = False,
                salt: str | None = None, reuse: Mapping[str, str] | None = None,
                compiled: Path | None = None,
-               uses_memo: MutableMapping[str, object] | None = None) -> BuildResult:
+               uses_memo: MutableMapping[str, object] | None = None,
+               memo: MutableMapping[str, object] | None = None) -> BuildResult:
     """Build the whole site in memory.
 
     Raises BuildFailed with every error found, sorted by file and line; warnings come back
@@ -47,7 +48,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
     writer, so that a large site is never all in memory); template errors then come as
     BuildFailed from the iterator. ``salt`` and ``reuse`` are as for ``render_stream``: a
     file that need not be rendered again comes as (path, None). ``compiled`` (a folder) and
-    ``uses_memo`` keep what templates compile to and read, from one build to the next.
+    ``uses_memo`` keep what templates compile to and read, and ``memo`` costly results of
+    enrichment, from one build to the next.
     """
     loaded = load_site(content, load_memo)
     site, problems = loaded.site, list(loaded.diagnostics)
@@ -59,7 +61,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, *, drafts: bo
         entries = glossary_entries(site, FieldRenderer(site.config.trusted_html))
         docs = convert_bodies(site.briefings, entries, site.config, doc_cache, jobs, progress)
         data = enrich(site, docs, entries, include_drafts=drafts,
-                      complete=loaded.briefings_complete)
+                      complete=loaded.briefings_complete, memo=memo)
     except Exception:
         # Content that already failed to load can trip later stages; its errors say why.
         if any(p.is_error for p in problems):
