@@ -130,10 +130,16 @@ class Cache:
         return {path: pages[path] for path in kept}, kept
 
     def record(self, digest: str, out: Path, warnings: list[str],
-               pages: dict[str, str] | None = None) -> None:
-        """Remember a successful build: its inputs, its output files and their fingerprints."""
+               pages: dict[str, str] | None = None,
+               files: dict[str, list[int]] | None = None) -> None:
+        """Remember a successful build: its inputs, its output files and their fingerprints.
+
+        ``files`` is the size and modification time of every file in ``out``, as the writer
+        placed them (else ``out`` is walked).
+        """
         state = {"format": FORMAT, "inputs": digest, "out": str(out.resolve()),
-                 "warnings": warnings, "files": snapshot(out), "pages": pages or {}}
+                 "warnings": warnings, "files": snapshot(out) if files is None else files,
+                 "pages": pages or {}}
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             _atomic_write(self.folder / "state.json",
                           lambda file: file.write(json.dumps(state).encode()))

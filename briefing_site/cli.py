@@ -202,7 +202,7 @@ def _build(args: argparse.Namespace, write: bool) -> int:
                     cache.keep(name, entries, before=known[name])
             if digest:
                 cache.record(digest, args.out, [str(d) for d in result.warnings],
-                             dict(result.fingerprints))
+                             dict(result.fingerprints), writer.placed)
     except BuildFailed as failed:
         if progress:
             progress.clear()

@@ -113,13 +113,14 @@ def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
 
 
 def _place(target: str, previous: str | None, data: bytes | None,
-           expected: tuple[int, int] | None = None) -> None:
+           expected: tuple[int, int] | None = None) -> list[int]:
     """Write ``data`` at ``target``, or link the previous site's identical file there.
 
     A link keeps the file's modification time, so that rsync and CDNs upload only the
     pages whose bytes changed. ``data`` None keeps the previous file, which must still have
-    the size and modification time ``expected``. (Plain string paths: a large site places
-    thousands of files, and pathlib's objects cost more than the system calls.)
+    the size and modification time ``expected``. Returns the placed file's size and
+    modification time (ns). (Plain string paths: a large site places thousands of files,
+    and pathlib's objects cost more than the system calls.)
     """
     if data is None:
         try:
@@ -129,26 +130,28 @@ def _place(target: str, previous: str | None, data: bytes | None,
         if stat is None or [stat.st_size, stat.st_mtime_ns] != list(expected or ()):
             raise OutputError(f"{previous or target} changed while the site was being "
                               "built; build again")
-        try:
-            os.link(previous, target)
-        except OSError:  # a file system without hard links
-            shutil.copy2(previous, target)
-        return
+        return _link(previous, target, stat)
     try:
-        if previous is not None and os.stat(previous).st_size == len(data):
+        stat = os.stat(previous) if previous is not None else None
+        if stat is not None and stat.st_size == len(data):
             with open(previous, "rb") as file:
-                same = file.read() == data
-        else:
-            same = False
+                if file.read() == data:
+                    return _link(previous, target, stat)
     except OSError:
-        same = False
-    if same:
-        try:
-            os.link(previous, target)
-            return
-        except OSError:  # a file system without hard links: write it after all
-            pass
+        pass
     _write_new(target, data)
+    stat = os.stat(target)
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _link(previous: str, target: str, stat: os.stat_result) -> list[int]:
+    """Link ``previous`` (whose stat is ``stat``) at ``target``; copy where links fail."""
+    try:
+        os.link(previous, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(previous, target)
+        stat = os.stat(target)
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def _write_new(target: str, data: bytes) -> None:
@@ -218,6 +221,8 @@ class SiteWriter:
         # No previous site: nothing to compare with (a first build skips thousands of stats).
         self.new, self.old = os.fspath(self.tmp), os.fspath(out) if out.is_dir() else None
         self.folders = {""}
+        # Size and modification time of every file placed, by path: what Cache.record keeps.
+        self.placed: dict[str, list[int]] = {}
         return self
 
     @contextlib.contextmanager
@@ -251,16 +256,18 @@ class SiteWriter:
         with self._reporting():
             items = sorted(files.items()) if isinstance(files, Mapping) else files
             for relative, data in items:
-                _place(self._target(relative), self.old and f"{self.old}/{relative}", data,
-                       (kept or {}).get(relative))
+                self.placed[relative] = _place(
+                    self._target(relative), self.old and f"{self.old}/{relative}", data,
+                    (kept or {}).get(relative))
 
     def __exit__(self, kind, value, traceback) -> None:
         try:
             with self._reporting():
                 try:
                     if kind is None:
-                        _place(f"{self.new}/{MARKER}", self.old and f"{self.old}/{MARKER}",
-                               MARKER_TEXT.encode("utf-8"))
+                        self.placed[MARKER] = _place(
+                            f"{self.new}/{MARKER}", self.old and f"{self.old}/{MARKER}",
+                            MARKER_TEXT.encode("utf-8"))
                         _swap_in(self.tmp, self.out)
                     else:
                         shutil.rmtree(self.tmp, ignore_errors=True)
