@@ -27,6 +27,7 @@ import json
 import os
 import pickle
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -48,17 +49,58 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def input_digest(folders: list[Path], options: dict[str, Any]) -> str:
-    """One digest of every file under ``folders``, the options and the code that builds."""
+# A file's recorded digest is trusted only if it last changed this long before it was read:
+# a write within the file system's timestamp granularity would leave its stat unchanged.
+RACY_NS = 2_000_000_000
+
+
+def input_digest(folders: list[Path], options: dict[str, Any],
+                 known: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+    """One digest of every file under ``folders``, the options and the code that builds.
+
+    Returns it with each file's stat and digest (``sources``): given back as ``known`` to
+    the next build, they spare reading a file again whose size, times and inode are as
+    recorded and which had not changed for a while when it was read (as git's index does).
+    """
+    started = time.time_ns()
+    known = known if isinstance(known, dict) else {}
+    recorded = known.get("files") if isinstance(known.get("files"), dict) else {}
+    trusted_before = known.get("at", 0) - RACY_NS if isinstance(known.get("at"), int) else 0
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code_digest().encode())
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
+    files: dict[str, list] = {}
     for folder in folders:
-        digest.update(b"\0folder\0" + os.fsencode(folder.resolve()))
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(b"\0" + os.fsencode(path.relative_to(folder)) + b"\0")
-            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
-    return digest.hexdigest()
+        root = os.fspath(folder.resolve())
+        digest.update(b"\0folder\0" + os.fsencode(root))
+        for relative, stat in _files(root):
+            path = f"{root}/{relative}"
+            stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+            old = recorded.get(path)
+            if isinstance(old, list) and old[:4] == stamp and stamp[2] < trusted_before:
+                file_digest = old[4]
+            else:
+                with open(path, "rb") as file:
+                    file_digest = hashlib.blake2b(file.read(), digest_size=16).hexdigest()
+            files[path] = [*stamp, file_digest]
+            digest.update(b"\0" + os.fsencode(relative) + b"\0" + file_digest.encode())
+    return digest.hexdigest(), {"at": started, "files": files}
+
+
+def _files(root: str) -> list[tuple[str, os.stat_result]]:
+    """Every file under ``root`` (not in linked folders) by relative path, sorted, with its
+    stat."""
+    found = []
+    folders = [("", root)]
+    while folders:
+        prefix, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.is_file():
+                    found.append((prefix + entry.name, entry.stat()))
+    return sorted(found, key=lambda item: item[0])
 
 
 def snapshot(out: Path) -> dict[str, list[int]]:
@@ -96,13 +138,18 @@ class Cache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._state: dict[str, Any] | None = None
 
     def state(self) -> dict[str, Any]:
-        try:
-            state = json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return state if isinstance(state, dict) and state.get("format") == FORMAT else {}
+        """What the last successful build recorded (read once: a large site's is megabytes)."""
+        if self._state is None:
+            try:
+                state = json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                state = {}
+            ok = isinstance(state, dict) and state.get("format") == FORMAT
+            self._state = state if ok else {}
+        return self._state
 
     def up_to_date(self, digest: str, out: Path) -> dict[str, Any] | None:
         """The last build's state if ``out`` is exactly what a build of ``digest`` left."""
@@ -131,20 +178,23 @@ class Cache:
 
     def record(self, digest: str, out: Path, warnings: list[str],
                pages: dict[str, str] | None = None,
-               files: dict[str, list[int]] | None = None) -> None:
+               files: dict[str, list[int]] | None = None,
+               sources: dict[str, Any] | None = None) -> None:
         """Remember a successful build: its inputs, its output files and their fingerprints.
 
         ``files`` is the size and modification time of every file in ``out``, as the writer
-        placed them (else ``out`` is walked).
+        placed them (else ``out`` is walked); ``sources`` what ``input_digest`` learned.
         """
         state = {"format": FORMAT, "inputs": digest, "out": str(out.resolve()),
                  "warnings": warnings, "files": snapshot(out) if files is None else files,
-                 "pages": pages or {}}
+                 "pages": pages or {}, "sources": sources or {}}
+        self._state = state
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
             _atomic_write(self.folder / "state.json",
                           lambda file: file.write(json.dumps(state).encode()))
 
     def forget(self) -> None:
+        self._state = {}
         with contextlib.suppress(OSError):
             (self.folder / "state.json").unlink()
 

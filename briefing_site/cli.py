@@ -161,7 +161,9 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     cache = _cache(args)
     options = {"drafts": args.drafts, "strict": args.strict,
                "base_url": getattr(args, "base_url", None), "templates": str(templates)}
-    digest = input_digest([args.content, templates], options) if cache and write else ""
+    digest, files_read = input_digest([args.content, templates], options,
+                                      cache.state().get("sources")) if cache and write \
+        else ("", {})
     if digest and (state := cache.up_to_date(digest, args.out)):
         for line in state.get("warnings", []):
             print(line, file=sys.stderr)
@@ -202,7 +204,7 @@ def _build(args: argparse.Namespace, write: bool) -> int:
                     cache.keep(name, entries, before=known[name])
             if digest:
                 cache.record(digest, args.out, [str(d) for d in result.warnings],
-                             dict(result.fingerprints), writer.placed)
+                             dict(result.fingerprints), writer.placed, files_read)
     except BuildFailed as failed:
         if progress:
             progress.clear()

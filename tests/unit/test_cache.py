@@ -1,0 +1,74 @@
+"""The input digest: files whose stat is as recorded are not read again, unless that is unsafe."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from pathlib import Path
+
+from briefing_site import cache
+from briefing_site.cache import input_digest
+
+
+def _content(folder: Path) -> Path:
+    (folder / "briefings").mkdir(parents=True)
+    (folder / "site.yml").write_text("title: T\n")
+    for n in range(3):
+        (folder / "briefings" / f"b{n}.md").write_text(f"---\ntitle: B{n}\n---\nText {n}.\n")
+    return folder
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The files input_digest opens from now on."""
+    opened: list[str] = []
+
+    def spy(path, *args, **kwargs):
+        opened.append(os.fspath(path))
+        return builtins.open(path, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "open", spy, raising=False)
+    return opened
+
+
+def test_files_as_recorded_are_not_read_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # these files were written a moment ago
+    folder = _content(tmp_path / "content")
+    digest, sources = input_digest([folder], {})
+    opened = _reads(monkeypatch)
+    again, _ = input_digest([folder], {}, sources)
+    assert again == digest
+    assert opened == []
+
+
+def test_a_file_rewritten_with_its_size_and_time_kept_is_read_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    folder = _content(tmp_path / "content")
+    digest, sources = input_digest([folder], {})
+    path = folder / "briefings" / "b1.md"
+    before = path.stat()
+    path.write_text(path.read_text().replace("Text 1.", "Text 9."))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as rsync -t or cp -p do
+    assert path.stat().st_size == before.st_size
+    opened = _reads(monkeypatch)
+    again, _ = input_digest([folder], {}, sources)
+    assert again != digest
+    assert opened == [str(path.resolve())]
+
+
+def test_files_changed_just_before_they_were_read_are_read_again(tmp_path, monkeypatch):
+    # A write in the same tick of the file system's clock as the read would keep the stat:
+    # a file that changed within RACY_NS of the recording is never trusted.
+    folder = _content(tmp_path / "content")
+    digest, sources = input_digest([folder], {})
+    opened = _reads(monkeypatch)
+    again, _ = input_digest([folder], {}, sources)
+    assert again == digest
+    assert len(opened) == 4
+
+
+def test_anything_unexpected_as_sources_is_ignored(tmp_path):
+    folder = _content(tmp_path / "content")
+    digest, _ = input_digest([folder], {})
+    for junk in (None, [], {"files": []}, {"at": "x", "files": {"a": 1}},
+                 {"at": 1, "files": {str(folder.resolve() / "site.yml"): [0, 0, 0, 0, "x"]}}):
+        assert input_digest([folder], {}, junk)[0] == digest
