@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__
+from . import __version__, walk
 from .write import leftovers
 
 PACKAGE = Path(__file__).resolve().parent
@@ -73,7 +73,7 @@ def input_digest(folders: list[Path], options: dict[str, Any],
     for folder in folders:
         root = os.fspath(folder.resolve())
         digest.update(b"\0folder\0" + os.fsencode(root))
-        for relative, stat in _files(root):
+        for relative, stat, target in walk.files(root):
             path = f"{root}/{relative}"
             stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
             old = recorded.get(path)
@@ -84,23 +84,9 @@ def input_digest(folders: list[Path], options: dict[str, Any],
                     file_digest = hashlib.blake2b(file.read(), digest_size=16).hexdigest()
             files[path] = [*stamp, file_digest]
             digest.update(b"\0" + os.fsencode(relative) + b"\0" + file_digest.encode())
+            if target is not None:  # where a link leads matters too: the loader checks it
+                digest.update(b"\0->" + os.fsencode(target))
     return digest.hexdigest(), {"at": started, "files": files}
-
-
-def _files(root: str) -> list[tuple[str, os.stat_result]]:
-    """Every file under ``root`` (not in linked folders) by relative path, sorted, with its
-    stat."""
-    found = []
-    folders = [("", root)]
-    while folders:
-        prefix, folder = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.is_file():
-                    found.append((prefix + entry.name, entry.stat()))
-    return sorted(found, key=lambda item: item[0])
 
 
 def snapshot(out: Path) -> dict[str, list[int]]:

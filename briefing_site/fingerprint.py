@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from . import walk
 from .enrich import BriefingView, Enriched, EventView, MentionGroup, TermView
 from .listings import Group, Page
 from .model import Briefing
@@ -37,12 +39,15 @@ def _digest(*parts: object) -> str:
 
 
 def template_digest(templates: Path) -> str:
-    """One digest of every file in the templates folder, names and bytes."""
-    files = hashlib.blake2b(digest_size=16)
-    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
-        files.update(path.relative_to(templates).as_posix().encode() + b"\0")
-        files.update(path.read_bytes() + b"\0")
-    return files.hexdigest()
+    """One digest of every file in the templates folder (linked folders too), names and
+    bytes."""
+    digest = hashlib.blake2b(digest_size=16)
+    root = os.fspath(templates)
+    for relative, _, _ in walk.files(root):
+        digest.update(relative.encode("utf-8", "surrogateescape") + b"\0")
+        with open(os.path.join(root, relative), "rb") as file:
+            digest.update(file.read() + b"\0")
+    return digest.hexdigest()
 
 
 class Fingerprints:

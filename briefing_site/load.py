@@ -67,6 +67,7 @@ class Loader:
         self.root = content_dir
         self.diagnostics: list[Diagnostic] = []
         self.unreadable: set[str] = set()  # "glossary", "briefings", ... that failed to load
+        self._real_folders: dict[Path, str] = {}
 
     def ref(self, path: Path) -> SourceRef:
         return SourceRef(path.as_posix())
@@ -175,6 +176,15 @@ class Loader:
             return []
         return [item for item in (load_one(entry, self.ref(path)) for entry in data) if item]
 
+    def _real(self, path: Path) -> str:
+        """``path.resolve()``, resolving each folder once: thousands of briefings share one."""
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        folder = self._real_folders.get(path.parent)
+        if folder is None:
+            folder = self._real_folders[path.parent] = os.path.realpath(path.parent)
+        return os.path.join(folder, path.name)
+
     def remembered(self, path: Path, memo: MutableMapping[str, tuple] | None,
                    load: Callable[[Path], object]) -> tuple[str, object]:
         """``load(path)``, skipped when ``memo`` has seen this path with these bytes.
@@ -189,7 +199,7 @@ class Loader:
         if data is None:
             return "", load(path)  # which reports any problem reading it
         digest = hashlib.blake2b(digest_size=16)
-        for part in (load.__name__.encode(), os.fsencode(path), os.fsencode(path.resolve()),
+        for part in (load.__name__.encode(), os.fsencode(path), os.fsencode(self._real(path)),
                      data):
             digest.update(part + b"\0")
         key = digest.hexdigest()

@@ -6,6 +6,7 @@ import collections
 import contextlib
 import itertools
 import multiprocessing
+import os
 from collections.abc import Iterator, Mapping, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ import jinja2
 import jinja2.bccache
 from jinja2 import meta, nodes
 
-from . import __version__, cite
+from . import __version__, cite, walk
 from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .enrich import MENTIONS_SHOWN, Enriched
@@ -303,9 +304,8 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
                     yield stem + suffix, write(ref).encode("utf-8")
         yield ".nojekyll", b""  # GitHub Pages: serve the files as they are
         assets = templates / ASSETS
-        for asset in sorted(assets.rglob("*")) if assets.is_dir() else ():
-            if asset.is_file():
-                yield f"{ASSETS}/{asset.relative_to(assets).as_posix()}", asset.read_bytes()
+        for relative, _, _ in walk.files(os.fspath(assets)) if assets.is_dir() else ():
+            yield f"{ASSETS}/{relative}", (assets / relative).read_bytes()
 
     count = sum(1 for path, _, _ in pages if path.endswith(".html"))
     return Rendering(count, files(), fingerprints)

@@ -136,6 +136,45 @@ def test_a_link_inside_the_content_folder_is_fine(tmp_path, run):
     assert run("check", "--content", content, "--templates", TEMPLATES).code == 0
 
 
+def test_a_remembered_link_pointed_outside_is_refused_though_its_bytes_are_the_same(
+        tmp_path, run):
+    # The cache remembers loaded files by path and bytes: where a link leads is part of it.
+    content = make_content(tmp_path)
+    text = "---\ntitle: B\ndate: 2022\n---\n\nText.\n"
+    (content / "drafts").mkdir()
+    (content / "drafts" / "b.md").write_text(text)
+    (tmp_path / "outside.md").write_text(text)
+    link = content / "briefings" / "b.md"
+    link.symlink_to(content / "drafts" / "b.md")
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    link.unlink()
+    link.symlink_to(tmp_path / "outside.md")
+    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+    assert result.code == 1
+    assert "the file links to" in result.err and "outside the content folder" in result.err
+
+
+def test_an_edit_behind_a_linked_template_folder_is_built(tmp_path, run):
+    # Jinja follows links to folders; so must the check for "nothing changed".
+    import shutil
+
+    content = make_content(tmp_path)
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    shared = tmp_path / "shared-partials"
+    shutil.move(templates / "partials", shared)
+    (templates / "partials").symlink_to(shared)
+    out = tmp_path / "site"
+    args = ("build", "--content", content, "--templates", templates, "--out", out)
+    assert run(*args).code == 0
+    byline = shared / "byline.html"
+    byline.write_text("<span>EDITED BYLINE</span>" + byline.read_text())
+    result = run(*args)
+    assert result.code == 0 and not result.out.startswith("Nothing changed")
+    assert "EDITED BYLINE" in (out / "index.html").read_text()
+
+
 @pytest.mark.parametrize("where", ["root", "home", "cwd", "content", "inside-content",
                                    "project", "above-project", "templates"])
 def test_output_folders_that_would_destroy_something_are_refused(where, tmp_path, run,

@@ -1,0 +1,32 @@
+"""Walking a folder as the loaders see it: linked folders followed, each real folder once.
+
+Both the check for "nothing changed" and the digest of the templates must see every file a
+build can read, including those behind a link to a folder (Jinja and the content loader
+follow such links).
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def files(root: str) -> list[tuple[str, os.stat_result, str | None]]:
+    """Every file under ``root`` as (relative path, stat, real path if reached through a
+    link, else None), sorted by relative path."""
+    found = []
+    folders = [("", root, False)]
+    seen = {os.path.realpath(root)}
+    while folders:
+        prefix, folder, linked = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                through = linked or entry.is_symlink()
+                if entry.is_dir():
+                    real = os.path.realpath(entry.path)
+                    if real not in seen:  # a link back up the tree would never end
+                        seen.add(real)
+                        folders.append((f"{prefix}{entry.name}/", entry.path, through))
+                elif entry.is_file():
+                    found.append((prefix + entry.name, entry.stat(),
+                                  os.path.realpath(entry.path) if through else None))
+    return sorted(found, key=lambda item: item[0])
