@@ -91,18 +91,8 @@ def input_digest(folders: list[Path], options: dict[str, Any],
 
 def snapshot(out: Path) -> dict[str, list[int]]:
     """Size and modification time of every file in ``out``: enough to notice any change."""
-    files: dict[str, list[int]] = {}
-    folders = [("", os.fspath(out))]
-    while folders:  # os.scandir: a stat per file, where Path.rglob costs several
-        prefix, folder = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((f"{prefix}{entry.name}/", entry.path))
-                elif entry.is_file():
-                    stat = entry.stat()
-                    files[prefix + entry.name] = [stat.st_size, stat.st_mtime_ns]
-    return files
+    return {relative: [stat.st_size, stat.st_mtime_ns]
+            for relative, stat, _ in walk.files(os.fspath(out))}
 
 
 def _atomic_write(path: Path, fill: Callable[[BinaryIO], object]) -> None:

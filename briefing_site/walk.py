@@ -15,17 +15,19 @@ def files(root: str) -> list[tuple[str, os.stat_result, str | None]]:
     link, else None), sorted by relative path."""
     found = []
     folders = [("", root, False)]
-    seen = {os.path.realpath(root)}
+    seen = {os.path.realpath(root)}  # the real folders entered through links
     while folders:
         prefix, folder, linked = folders.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 through = linked or entry.is_symlink()
                 if entry.is_dir():
-                    real = os.path.realpath(entry.path)
-                    if real not in seen:  # a link back up the tree would never end
+                    if through:  # only a link can lead back up the tree, forever
+                        real = os.path.realpath(entry.path)
+                        if real in seen:
+                            continue
                         seen.add(real)
-                        folders.append((f"{prefix}{entry.name}/", entry.path, through))
+                    folders.append((f"{prefix}{entry.name}/", entry.path, through))
                 elif entry.is_file():
                     found.append((prefix + entry.name, entry.stat(),
                                   os.path.realpath(entry.path) if through else None))
