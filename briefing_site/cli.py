@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import os
 import signal
@@ -13,10 +12,11 @@ import time
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES, __version__
-from .cache import Cache, code_digest, input_digest
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
+from .options import Options
+from .project import build_into
 from .scaffold import ScaffoldError, create_briefing
-from .write import SiteWriter, check_output, write_site
+from .write import check_output, write_site
 
 # The pipeline, the preview server and publishing are imported where they are used, so that
 # a build with nothing to do answers before Markdown, Jinja and the rest are even loaded.
@@ -129,10 +129,15 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _cache(args: argparse.Namespace) -> Cache | None:
+def _cache(args: argparse.Namespace) -> Path | None:
     if args.no_cache:
         return None
-    return Cache(args.cache if args.cache is not None else args.content.parent / ".cache")
+    return args.cache if args.cache is not None else args.content.parent / ".cache"
+
+
+def _options(args: argparse.Namespace, **more) -> Options:
+    return Options(drafts=args.drafts, strict=args.strict,
+                   base_url=getattr(args, "base_url", None), **more)
 
 
 def _templates(args: argparse.Namespace) -> Path:
@@ -157,59 +162,25 @@ def _build(args: argparse.Namespace, write: bool) -> int:
     # at the default pace re-scans them all again and again (about a tenth of a rebuild).
     gc.set_threshold(100_000, 50, 100)
     templates = _templates(args)
-    sources = (args.content, templates)
-    cache = _cache(args)
-    options = {"drafts": args.drafts, "strict": args.strict,
-               "base_url": getattr(args, "base_url", None), "templates": str(templates)}
-    digest, files_read = input_digest([args.content, templates], options,
-                                      cache.state().get("sources")) if cache and write \
-        else ("", {})
-    if digest and (state := cache.up_to_date(digest, args.out)):
-        for line in state.get("warnings", []):
-            print(line, file=sys.stderr)
-        print(f"Nothing changed: {args.out}/ is up to date "
-              f"({time.perf_counter() - started:.2f} s).")
-        return OK
-    from .pipeline import build_site
-
-    stores = ("docs", "briefings", "uses", "memo")
-    remembered = {name: cache.entries(name) for name in stores} if cache else {}
-    known = {name: set(entries) for name, entries in remembered.items()}
     progress = _ProgressLine(started) if sys.stderr.isatty() else None
     try:
         if write:
-            check_output(args.out, sources)
-        with SiteWriter(args.out, sources, on_wait=lambda: print(
-                f"Waiting for another build of {args.out}/ to finish...", file=sys.stderr)) \
-                if write else contextlib.nullcontext() as writer:
-            # Pages whose inputs are as the last build saw them are not rendered again.
-            reuse, kept = cache.reusable(args.out) if cache and writer else ({}, {})
-            result = build_site(args.content, templates, drafts=args.drafts,
-                                strict=args.strict, base_url=getattr(args, "base_url", None),
-                                jobs=args.jobs, doc_cache=remembered.get("docs"),
-                                load_memo=remembered.get("briefings"),
-                                progress=progress, stream=True,
-                                salt=code_digest() if cache and write else None, reuse=reuse,
-                                compiled=cache.folder / "templates" if cache and write
-                                else None,
-                                uses_memo=remembered.get("uses"), memo=remembered.get("memo"))
-            if writer:
-                writer.write(result.files, kept)
-            else:
-                for _ in result.files:  # render everything, so that template errors show
-                    pass
-        if cache and write:  # check writes nothing, not even the cache
-            for name, entries in remembered.items():
-                if set(entries) != known[name]:  # something was added, or dropped
-                    cache.keep(name, entries, before=known[name])
-            if digest:
-                cache.record(digest, args.out, [str(d) for d in result.warnings],
-                             dict(result.fingerprints), writer.placed, files_read)
+            built = build_into(args.content, templates, args.out,
+                               _options(args, jobs=args.jobs), _cache(args),
+                               progress=progress, on_wait=lambda: print(
+                                   f"Waiting for another build of {args.out}/ to finish...",
+                                   file=sys.stderr))
+            result = built.result
+        else:  # check writes nothing, not even the cache
+            from .pipeline import build_site
+
+            result = build_site(args.content, templates, _options(args, jobs=args.jobs),
+                                progress=progress, stream=True)
+            for _ in result.files:  # render everything, so that template errors show
+                pass
     except BuildFailed as failed:
         if progress:
             progress.clear()
-        if cache:
-            cache.forget()
         _report(failed.diagnostics)
         kept = " The previous site was left as it was." if write else ""
         print(f"Build failed: {_count(len(failed.diagnostics), 'error')}.{kept}",
@@ -222,6 +193,12 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         return CONTENT_ERROR
     if progress:
         progress.clear()
+    if result is None:
+        for line in built.warnings:
+            print(line, file=sys.stderr)
+        print(f"Nothing changed: {args.out}/ is up to date "
+              f"({time.perf_counter() - started:.2f} s).")
+        return OK
     _report(result.warnings)
     seconds = time.perf_counter() - started
     warnings = sum(1 for d in result.warnings if d.severity == WARNING)
@@ -265,8 +242,7 @@ def _publish(args: argparse.Namespace) -> int:
     templates = _templates(args)
     try:
         check_output(args.out, (args.content, templates))
-        result = build_site(args.content, templates, drafts=args.drafts, strict=args.strict,
-                            jobs=_cores())
+        result = build_site(args.content, templates, _options(args, jobs=_cores()))
         if not result.base_url:
             print("error: publish needs base_url in site.yml, the address the site will have "
                   "(e.g. https://you.github.io/briefings/)", file=sys.stderr)
@@ -301,7 +277,9 @@ def _serve(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt  # stop on SIGTERM as on Ctrl-C, cleanly
 
     templates = _templates(args)
-    preview = Preview(args.content, templates, drafts=args.drafts, log=log)
+    cache = args.content.parent / ".cache"  # what `build` converted, for a quicker start
+    preview = Preview(args.content, templates, drafts=args.drafts, log=log, jobs=_cores(),
+                      cache=cache if cache.is_dir() else None)
     preview.rebuild()
     try:
         server = make_server(preview, args.host, args.port)

@@ -82,10 +82,7 @@ def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry
     """
     cache = {} if cache is None else cache
     base = converter_key(entries, config)
-    # A loaded briefing's file digest stands for its body (hashing 5,000 bodies again costs a
-    # tenth of a second); briefings made in code have none.
-    keys = {b.slug: body_key(base, f"file {b.digest}" if b.digest else b.body)
-            for b in briefings}
+    keys = {b.slug: body_key(base, b.body) for b in briefings}
     todo = sorted({keys[b.slug]: b.body for b in briefings if keys[b.slug] not in cache}.items())
     if jobs > 1 and len(todo) >= PARALLEL_MINIMUM and "fork" in \
             multiprocessing.get_all_start_methods():

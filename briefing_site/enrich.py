@@ -41,7 +41,6 @@ class MentionGroup:
 
     briefing: Briefing
     paragraphs: tuple[Anchor, ...]
-    digest: str = ""  # of the paragraphs (see Document.mention_digests)
 
     @property
     def mentions(self) -> tuple[Mention, ...]:
@@ -264,8 +263,7 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
         paragraphs = {p.id: p for p in doc.paragraphs}
         for term_id, pids in doc.mentions.items():
             mentions.setdefault(term_id, []).append(
-                MentionGroup(view.briefing, tuple(paragraphs[pid] for pid in pids),
-                             doc.mention_digests[term_id]))
+                MentionGroup(view.briefing, tuple(paragraphs[pid] for pid in pids)))
 
     term_views = []
     for term in sorted(site.terms, key=_sort_key):

@@ -284,10 +284,6 @@ class Loader:
             draft=rec.flag("draft"),
             notes=tuple(self.load_note(entry, where) for entry in rec.mappings("notes")),
             extra=dict(extra or {}),
-            # The briefing is a function of its path and text: digests of both stand for it
-            # (and of the front matter alone for what lists of briefings show).
-            digest=_digest(path.as_posix(), text),
-            head_digest=_digest(path.as_posix(), text[:len(text) - len(body)]),
         )
 
     def load_authors(self, rec: Record) -> tuple[Author, ...]:
@@ -360,11 +356,6 @@ class Loader:
 # Stands in for a missing date: the error is already reported and the build will fail, but
 # keeping the briefing avoids knock-on errors such as "quote not found" for its locators.
 _NO_DATE = PartialDate(1)
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.blake2b("\0".join(parts).encode("utf-8", "surrogatepass"),
-                           digest_size=16).hexdigest()
 
 
 def load_site(content_dir: Path, memo: MutableMapping[str, tuple] | None = None) -> Loaded:

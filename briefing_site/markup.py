@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 import xml.etree.ElementTree as etree
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from markdown import Markdown
 from markdown.treeprocessors import Treeprocessor
@@ -33,7 +32,6 @@ class Anchor:
 
     id: str
     number: int
-    digest: str  # of the paragraph's text: a page listing it changes when the text does
 
 
 @dataclass(frozen=True)
@@ -51,8 +49,6 @@ class Document:
     mentions: dict[str, tuple[str, ...]]  # term id -> paragraph ids, in order of first use
     abbreviations: dict[str, str | None]  # unexplained abbreviation -> first paragraph id
     words: int
-    # term id -> a digest of the paragraphs that mention it: what lists of mentions show
-    mention_digests: dict[str, str] = field(default_factory=dict)
     # every term linked, wherever (a list item too), in order: each link's hint must exist
     linked: tuple[str, ...] = ()
 
@@ -111,15 +107,11 @@ class BodyConverter:
             shapes.append((len(data[-1]), ids))
         paragraphs = self.anchors.paragraphs
         words = sum(len(p.text.split()) for p in paragraphs)
-        anchors = {p.id: Anchor(p.id, p.number, hashlib.blake2b(
-            p.text.encode("utf-8"), digest_size=8).hexdigest()) for p in paragraphs}
+        anchors = {p.id: Anchor(p.id, p.number) for p in paragraphs}
         mentions = {k: tuple(v) for k, v in self.linker.mentions.items()}
         return Document(
             packed=zlib.compress(b"".join(data), 1), shapes=tuple(shapes),
             paragraphs=tuple(anchors.values()),
-            mention_digests={term: hashlib.blake2b(" ".join(
-                f"{anchors[pid].number}:{anchors[pid].digest}" for pid in pids).encode(),
-                digest_size=8).hexdigest() for term, pids in mentions.items()},
             # Texts have their spaces collapsed: a newline can separate them.
             packed_texts=zlib.compress("\n".join(p.text for p in paragraphs).encode(), 1),
             mentions=mentions,

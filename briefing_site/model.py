@@ -102,8 +102,6 @@ class Briefing:
     draft: bool = False
     notes: tuple[Sourced, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    digest: str = ""  # of the source file, when loaded from one
-    head_digest: str = ""  # of its front matter
 
 
 @dataclass(frozen=True)

@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import hashlib
 import itertools
 import multiprocessing
 import os
-from collections.abc import Iterator, Mapping, MutableMapping
+import posixpath
+from collections.abc import Container, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
 import jinja2.bccache
-from jinja2 import meta, nodes
+from jinja2 import meta
 
 from . import __version__, cite, walk
 from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
-from .fingerprint import Fingerprints, Uses, template_digest
 from .listings import author_slug, paginate, tag_slug
+from .track import Recorder, unwrap
 
 ASSETS = "assets"
 MENTIONS_PER_PAGE = 50  # briefings on each page of a term's mentions
@@ -53,6 +56,19 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().dump_bytecode(bucket)
 
 
+class _Undefined(jinja2.StrictUndefined):
+    """Strict, and naming the record a template read, not the proxy it read it through."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        target = unwrap(self._undefined_obj)
+        if target is self._undefined_obj:
+            return super()._undefined_message
+        return _Undefined(self._undefined_hint, target, self._undefined_name)._undefined_message
+
+
 def _environment(templates: Path, compiled: jinja2.BytecodeCache | None = None
                  ) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -62,7 +78,7 @@ def _environment(templates: Path, compiled: jinja2.BytecodeCache | None = None
         # A build reads each template once: checking its file before every use costs a stat
         # per include, tens of thousands on a large site.
         auto_reload=False,
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -123,120 +139,79 @@ def _root(path: str) -> str:
     return "../" * path.count("/")
 
 
-def _uses(env: jinja2.Environment, name: str, memo: dict[str, Uses]) -> Uses:
-    """What template ``name`` and every template it pulls in read from the context.
-
-    A template pulled in by a name computed at render time could read anything: then every
-    name counts, and ``data`` whole.
-    """
-    if name in memo:
-        return memo[name]
-    memo[name] = Uses(frozenset(), frozenset())  # a template that includes itself
+def _pulled_in(env: jinja2.Environment, name: str, found: set[str]) -> bool:
+    """Add ``name`` and every template it extends, includes or imports to ``found``; False
+    when one is named by an expression, which could be any template."""
+    if name in found:
+        return True
+    found.add(name)
     tree = env.parse(env.loader.get_source(env, name)[0])
-    # Every name read, local or not: more than the context variables used, never fewer.
-    names = {node.name for node in tree.find_all(nodes.Name) if node.ctx == "load"}
-    attributes: set[str] | None = set()
-    parents = {id(child): node for node in tree.find_all(nodes.Node)
-               for child in node.iter_child_nodes()}
-    for node in tree.find_all(nodes.Name):
-        if node.name != "data" or attributes is None:
-            continue
-        parent = parents.get(id(node))
-        if isinstance(parent, nodes.Getattr) and parent.node is node:
-            attributes.add(parent.attr)
-        else:
-            attributes = None
+    complete = True
     for reference in meta.find_referenced_templates(tree):
-        if reference is None:
-            names.add("*")
-            attributes = None
-            continue
-        pulled = _uses(env, reference, memo)
-        names |= pulled.names
-        attributes = None if attributes is None or pulled.data is None \
-            else attributes | pulled.data
-    memo[name] = Uses(frozenset(names), None if attributes is None else frozenset(attributes))
-    return memo[name]
+        if reference is None or not _pulled_in(env, reference, found):
+            complete = False
+    return complete
 
 
-_job: tuple | None = None  # what forked workers render from: inherited, never pickled
-
-
-def _render_one(index: int) -> tuple[str, bytes | Diagnostic]:
-    env, pages, context, templates = _job
-    path, template, extra = pages[index]
-    try:
-        html = env.get_template(template).render(
-            **context, root=context["not_found_root"] if path == "404.html" else _root(path),
-            page_path=path, **extra)
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
-        return path, _template_error(exc, templates)
-    return path, html.encode("utf-8")
-
-
-def _render_chunk(indexes: range) -> list[tuple[str, bytes | Diagnostic]]:
-    return [_render_one(index) for index in indexes]
-
-
-def _rendered(count: int, jobs: int, progress: Progress | None
-              ) -> Iterator[tuple[str, bytes | Diagnostic]]:
-    """Each page as it is rendered, in order, by forked workers or in this process."""
-    if jobs > 1 and count >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
-        size = max(1, min(64, count // (jobs * 8)))
-        chunks = iter([range(start, min(start + size, count))
-                       for start in range(0, count, size)])
-        done = 0
-        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
-            # A few chunks in flight, not all of them: finished pages would otherwise pile
-            # up in memory faster than they are written.
-            pending = collections.deque(pool.submit(_render_chunk, chunk)
-                                        for chunk in itertools.islice(chunks, jobs * 2))
-            while pending:
-                results = pending.popleft().result()
-                following = next(chunks, None)
-                if following is not None:
-                    pending.append(pool.submit(_render_chunk, following))
-                for result in results:
-                    done += 1
-                    if progress:
-                        progress("rendering", done, count)
-                    yield result
-        return
-    for index in range(count):
-        if progress:
-            progress("rendering", index + 1, count)
-        yield _render_one(index)
+def template_digests(templates: Path) -> dict[str, str]:
+    """A digest of each file of the templates folder by name, and of all of them as ``*``."""
+    digests, every = {}, hashlib.blake2b(digest_size=16)
+    root = os.fspath(templates)
+    for relative, _, _ in walk.files(root):
+        with open(os.path.join(root, relative), "rb") as file:
+            digests[relative] = hashlib.blake2b(file.read(), digest_size=16).hexdigest()
+        every.update(f"{relative}\0{digests[relative]}\0".encode("utf-8", "surrogateescape"))
+    digests["*"] = every.hexdigest()
+    return digests
 
 
 @dataclass(frozen=True)
-class Rendering:
-    """The site's files, produced one at a time as they are consumed.
+class Planned:
+    """One file of the site before it is rendered: a page from a template, or a citation
+    file from a briefing's view (``template`` None, ``context["view"]``)."""
 
-    ``pages`` is known before anything is rendered. A template error ends the stream with
-    BuildFailed naming every problem, after the pages rendered so far.
+    path: str
+    template: str | None
+    context: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """Every file the site will have (bar its assets), with what each is rendered from."""
+
+    files: list[Planned]
+    env: jinja2.Environment
+    templates: Path
+    digests: dict[str, str]  # of each template (see template_digests)
+
+    def contexts(self) -> dict[str, dict[str, Any]]:
+        return {planned.path: planned.context for planned in self.files}
+
+    def templates_read(self, planned: Planned) -> list[str]:
+        """The names of the templates that rendering ``planned`` reads (``*``: any)."""
+        if planned.template is None:
+            return []
+        found: set[str] = set()
+        try:
+            complete = _pulled_in(self.env, planned.template, found)
+        except jinja2.TemplateError:
+            complete = False  # rendering reports it, with its file and line
+        return sorted(found) if complete else ["*"]
+
+
+CITATION_FILES = ((".bib", cite.bibtex), (".ris", cite.ris), (".json", cite.csl_json))
+
+
+def plan_site(data: Enriched, templates: Path, live_reload: bool = False,
+              compiled: jinja2.BytecodeCache | None = None,
+              env: jinja2.Environment | None = None,
+              digests: dict[str, str] | None = None) -> Plan:
+    """What to render: every page with its template and context, and the citation files.
+
+    ``compiled`` keeps compiled templates between builds; an ``env`` from an earlier plan of
+    the same templates is used again as it is; ``digests`` are ``template_digests``.
     """
-
-    pages: int
-    files: Iterator[tuple[str, bytes | None]]
-    fingerprints: dict[str, str] = field(default_factory=dict)
-
-
-def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jobs: int = 1,
-                  progress: Progress | None = None, salt: str | None = None,
-                  reuse: Mapping[str, str] | None = None,
-                  compiled: Path | None = None,
-                  uses_memo: MutableMapping[str, Uses] | None = None) -> Rendering:
-    """Every output file as (path relative to the site root, bytes), without holding them all.
-
-    With ``jobs`` above 1, pages are rendered by that many forked processes; the bytes are the
-    same either way. With a ``salt`` (a digest of the code), each page and reference file
-    gets a fingerprint (see ``fingerprint``); a file whose fingerprint ``reuse`` holds for its
-    path comes as (path, None): the previous build's file at that path is still right.
-    ``compiled`` is a folder that keeps compiled templates, and ``uses_memo`` what each
-    template reads, from one build to the next.
-    """
-    env = _environment(templates, CompiledTemplates(compiled) if compiled else None)
+    env = env or _environment(templates, compiled)
     config = data.site.config
     pages = [(page.path, "index.html", {"page": page}) for page in data.pages]
     pages += [
@@ -270,72 +245,113 @@ def render_stream(data: Enriched, templates: Path, live_reload: bool = False, jo
               "last_year": data.events[-1].event.date.year if data.events else None}
     # A host serves 404.html for any missing path, at any depth: with a base URL its links
     # can be absolute; without one they work at the top level.
-    context = {"site": config, "data": data, "totals": totals, "live_reload": live_reload,
-               "not_found_root": urlsplit(config.base_url).path if config.base_url else ""}
-    fingerprints = {} if salt is None else _fingerprints(
-        env, pages, context, data, templates, salt, live_reload,
-        {} if uses_memo is None else uses_memo)
-    reuse = reuse or {}
-    kept = {path for path, print_ in fingerprints.items() if reuse.get(path) == print_}
+    not_found_root = urlsplit(config.base_url).path if config.base_url else ""
+    shared = {"site": config, "data": data, "totals": totals, "live_reload": live_reload}
+    files = [Planned(path, template, {
+        **shared, "root": not_found_root if path == "404.html" else _root(path),
+        "page_path": path, **extra}) for path, template, extra in pages]
+    files += [Planned(view.url.removesuffix(".html") + suffix, None, {"view": view})
+              for view in data.briefings for suffix, _ in CITATION_FILES]
+    return Plan(files, env, templates, digests or template_digests(templates))
 
-    def files() -> Iterator[tuple[str, bytes | None]]:
-        global _job
-        problems = []
-        for path in sorted(kept):
-            yield path, None
-        todo = [page for page in pages if page[0] not in kept]
-        _job = (env, todo, context, templates)
+
+_job: tuple | None = None  # what forked workers render from: inherited, never pickled
+_FORMATS = dict(CITATION_FILES)
+
+Rendered = tuple[str, "bytes | Diagnostic", dict]  # path, bytes or the error, reads
+
+
+def _render_one(index: int) -> Rendered:
+    plan, todo, record = _job
+    planned = todo[index]
+    recorder = Recorder() if record else None
+    context = planned.context if recorder is None else \
+        recorder.context(planned.path, planned.context)
+    if planned.template is None:  # a citation file
+        reference = context["view"].citation.reference
+        data = _FORMATS[posixpath.splitext(planned.path)[1]](reference).encode("utf-8")
+    else:
+        if recorder is not None:
+            for name in plan.templates_read(planned):
+                recorder.read(("template", name), "", plan.digests.get(name))
         try:
-            for path, result in _rendered(len(todo), jobs, progress):
-                if isinstance(result, Diagnostic):
-                    problems.append(result)
-                elif not problems:
-                    yield path, result
-        finally:
-            _job = None
-        if problems:
-            raise BuildFailed(sorted(set(problems), key=Diagnostic.sort_key))
-        for view in data.briefings:
-            stem = view.url.removesuffix(".html")
-            ref = view.citation.reference
-            for suffix, write in ((".bib", cite.bibtex), (".ris", cite.ris),
-                                  (".json", cite.csl_json)):
-                if stem + suffix not in kept:
-                    yield stem + suffix, write(ref).encode("utf-8")
-        yield ".nojekyll", b""  # GitHub Pages: serve the files as they are
-        assets = templates / ASSETS
-        for relative, _, _ in walk.files(os.fspath(assets)) if assets.is_dir() else ():
-            yield f"{ASSETS}/{relative}", (assets / relative).read_bytes()
-
-    count = sum(1 for path, _, _ in pages if path.endswith(".html"))
-    return Rendering(count, files(), fingerprints)
+            data = plan.env.get_template(planned.template).render(context).encode("utf-8")
+        except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+            return planned.path, _template_error(exc, plan.templates), {}
+    return planned.path, data, recorder.reads if recorder is not None else {}
 
 
-def _fingerprints(env: jinja2.Environment, pages: list, context: dict, data: Enriched,
-                  templates: Path, salt: str, live_reload: bool,
-                  memo: MutableMapping[str, Uses]) -> dict[str, str]:
-    """The fingerprint of every page and reference file (none if a template is broken).
+def _render_chunk(indexes: range) -> list[Rendered]:
+    return [_render_one(index) for index in indexes]
 
-    ``memo`` holds what each template reads, by the digest of all the templates and the
-    name: entries for other versions of the templates are dropped.
+
+def _rendered(count: int, jobs: int, progress: Progress | None) -> Iterator[Rendered]:
+    """Each file as it is rendered, in order, by forked workers or in this process."""
+    if jobs > 1 and count >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+        size = max(1, min(64, count // (jobs * 8)))
+        chunks = iter([range(start, min(start + size, count))
+                       for start in range(0, count, size)])
+        done = 0
+        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
+                                 mp_context=multiprocessing.get_context("fork")) as pool:
+            # A few chunks in flight, not all of them: finished pages would otherwise pile
+            # up in memory faster than they are written.
+            pending = collections.deque(pool.submit(_render_chunk, chunk)
+                                        for chunk in itertools.islice(chunks, jobs * 2))
+            while pending:
+                results = pending.popleft().result()
+                following = next(chunks, None)
+                if following is not None:
+                    pending.append(pool.submit(_render_chunk, following))
+                for result in results:
+                    done += 1
+                    if progress:
+                        progress("rendering", done, count)
+                    yield result
+        return
+    for index in range(count):
+        if progress:
+            progress("rendering", index + 1, count)
+        yield _render_one(index)
+
+
+def render_files(plan: Plan, keep: Container[str] = (), record: bool = False, jobs: int = 1,
+                 progress: Progress | None = None) -> Iterator[tuple[str, bytes | None, dict]]:
+    """Every file of the site as (path relative to its root, bytes, what it read).
+
+    A path in ``keep`` is not rendered: it comes as (path, None, {}), the previous build's
+    file at that path being still right. With ``record``, each rendered file comes with its
+    reads (see ``track``). With ``jobs`` above 1, files are rendered by that many forked
+    processes; the bytes are the same either way. A template error ends the stream with
+    BuildFailed naming every problem, after the files rendered so far.
     """
-    version = template_digest(templates)
-    for stale in [key for key in memo if not key.startswith(version)]:
-        del memo[stale]
-    uses: dict[str, Uses] = {key.removeprefix(version): value for key, value in memo.items()}
-    prints = Fingerprints(data, version, salt, live_reload)
+    global _job
+    problems = []
+    todo = []
+    for planned in plan.files:
+        if planned.path in keep:
+            yield planned.path, None, {}
+        else:
+            todo.append(planned)
+    _job = (plan, todo, record)
     try:
-        result = {path: prints.page(path, _uses(env, template, uses), {**context, **extra})
-                  for path, template, extra in pages}
-    except jinja2.TemplateError:
-        return {}  # rendering reports the error, with its file and line
-    memo.update((version + name, value) for name, value in uses.items())
-    for view in data.briefings:
-        stem = view.url.removesuffix(".html")
-        for suffix in (".bib", ".ris", ".json"):
-            result[stem + suffix] = prints.page(stem + suffix, Uses(frozenset({"b"}), frozenset()),
-                                                {"b": view.briefing})
-    return result
+        for path, result, reads in _rendered(len(todo), jobs, progress):
+            if isinstance(result, Diagnostic):
+                problems.append(result)
+            elif not problems:
+                yield path, result, reads
+    finally:
+        _job = None
+    if problems:
+        raise BuildFailed(sorted(set(problems), key=Diagnostic.sort_key))
+    yield ".nojekyll", b"", {}  # GitHub Pages: serve the files as they are
+    assets = plan.templates / ASSETS
+    for relative, _, _ in walk.files(os.fspath(assets)) if assets.is_dir() else ():
+        yield f"{ASSETS}/{relative}", (assets / relative).read_bytes(), {}
+
+
+def page_count(plan: Plan) -> int:
+    return sum(1 for planned in plan.files if planned.path.endswith(".html"))
 
 
 def _by_letter(data: Enriched) -> list[tuple[str, list]]:

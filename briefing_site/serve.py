@@ -13,17 +13,21 @@ import mimetypes
 import posixpath
 import socket
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
 
 from .errors import BuildFailed
+from .incremental import State, Store
+from .options import Options
 from .pipeline import build_site
+from .render import ASSETS
 
 LIVE = "/__briefing_site/"
 KEEPALIVE_SECONDS = 15.0
@@ -36,17 +40,17 @@ CONTENT_TYPES = {
 }
 
 LIVE_JS = """\
-// briefing-site preview: reload when the site is rebuilt, show build errors over the page.
+// briefing-site preview: reload this page when its bytes change, show build errors over it.
 (() => {
-  let seen = null;
-  const source = new EventSource("/__briefing_site/events");
+  const loaded = %(version)d;  // the version of the site this page came from
+  const source = new EventSource("/__briefing_site/events?since=" + loaded + "&path=" +
+                                 encodeURIComponent(location.pathname));
   source.onmessage = (event) => {
     const state = JSON.parse(event.data);
-    if (seen !== null && state.version !== seen && state.errors.length === 0) {
+    if (state.reload && state.errors.length === 0) {
       location.reload();
       return;
     }
-    if (seen === null) seen = state.version;
     show(state.errors);
   };
   function show(errors) {
@@ -78,40 +82,87 @@ class Snapshot:
     """What is being served: the last good build, and the errors of the last attempt."""
 
     files: dict[str, bytes] = field(default_factory=dict)
-    version: int = 0  # grows with every successful build
+    version: int = 0  # grows with every build that changed a file
     attempt: int = 0  # grows with every build, good or not
     errors: tuple[str, ...] = ()
+    changed_at: dict[str, int] = field(default_factory=dict)  # path -> version it last changed
+
+    def changed_since(self, version: int, path: str | None) -> bool:
+        """Whether the page at ``path``, as served at ``version``, is no longer what it was:
+        its own bytes, the 404 page that stood for it, or an asset every page uses."""
+        if version >= self.version:
+            return False
+        if path is None or any(self.changed_at.get(p, 0) > version for p in self.assets):
+            return True
+        shown = path if path in self.files or path in self.changed_at else "404.html"
+        return self.changed_at.get(shown, 0) > version or self.changed_at.get(path, 0) > version
+
+    @property
+    def assets(self) -> list[str]:
+        return [path for path in self.changed_at if path.startswith(ASSETS + "/")]
 
 
 class Preview:
-    """Builds the site in memory and keeps the last good build for the server."""
+    """Builds the site in memory and keeps the last good build for the server.
+
+    The incremental state (see ``incremental``) lives here between saves: a save costs the
+    files it changed and the pages that read them. ``cache``, the folder ``build`` keeps its
+    state in, gives a first build the bodies an earlier ``build`` converted.
+    """
 
     def __init__(self, content: Path, templates: Path, drafts: bool = False,
-                 log: Callable[[str], None] = lambda line: None) -> None:
-        self.content, self.templates, self.drafts, self.log = content, templates, drafts, log
+                 log: Callable[[str], None] = lambda line: None, jobs: int = 1,
+                 cache: Path | None = None) -> None:
+        self.content, self.templates, self.log = content, templates, log
+        self.options = Options(drafts=drafts, live_reload=True, jobs=jobs)
+        self.cache = cache
+        self.state = self._fresh_state()
         self.snapshot = Snapshot()
         self.changed = threading.Condition()
 
-    def rebuild(self) -> bool:
-        """Build once; on success serve the result, else keep the old one and hold the errors."""
+    def _fresh_state(self) -> State:
+        return Store(self.cache).memos() if self.cache is not None else State()
+
+    def rebuild(self, trigger: str = "") -> bool:
+        """Build once; on success serve the result, else keep the old one and hold the errors.
+
+        ``trigger`` names the files whose change asked for the build, for an internal error.
+        """
+        old = self.snapshot.files
+        self.state.available = frozenset(old)
         try:
-            result = build_site(self.content, self.templates, drafts=self.drafts,
-                                live_reload=True)
+            result = build_site(self.content, self.templates, self.options, self.state,
+                                stream=True)
+            files = {path: old[path] if data is None else data for path, data in result.files}
         except BuildFailed as failed:
-            errors = tuple(str(d) for d in failed.diagnostics)
-            for line in errors:
-                self.log(line)
-            count = f"{len(errors)} error{'s' * (len(errors) != 1)}"
-            self.log(f"Build failed ({count}): the last good version stays served.")
-            self._publish(self.snapshot.files, self.snapshot.version, errors)
-            return False
-        self._publish(result.files, self.snapshot.version + 1, ())
-        self.log(f"Rebuilt: {result.pages} pages.")
+            return self._failed(tuple(str(d) for d in failed.diagnostics))
+        except Exception as exc:  # a bug, not the content: say so, and start afresh next time
+            self.state = self._fresh_state()
+            detail = "".join(traceback.format_exception_only(exc)).strip()
+            return self._failed((f"{trigger or self.content}: internal error: {detail} (this "
+                                 "is a bug in briefing-site; the next save builds again)",))
+        self.state.commit(frozenset(files))
+        changed = {path for path in files.keys() | old.keys() if files.get(path) != old.get(path)}
+        version = self.snapshot.version + (1 if changed else 0)
+        changed_at = {**self.snapshot.changed_at, **dict.fromkeys(changed, version)}
+        self._publish(files, version, (), changed_at)
+        self.log(f"Rebuilt: {result.pages} pages, {len(changed)} files changed.")
         return True
 
-    def _publish(self, files: dict[str, bytes], version: int, errors: tuple[str, ...]) -> None:
+    def _failed(self, errors: tuple[str, ...]) -> bool:
+        for line in errors:
+            self.log(line)
+        count = f"{len(errors)} error{'s' * (len(errors) != 1)}"
+        self.log(f"Build failed ({count}): the last good version stays served.")
+        self._publish(self.snapshot.files, self.snapshot.version, errors,
+                      self.snapshot.changed_at)
+        return False
+
+    def _publish(self, files: dict[str, bytes], version: int, errors: tuple[str, ...],
+                 changed_at: dict[str, int]) -> None:
         with self.changed:
-            self.snapshot = Snapshot(files, version, self.snapshot.attempt + 1, errors)
+            self.snapshot = Snapshot(files, version, self.snapshot.attempt + 1, errors,
+                                     changed_at)
             self.changed.notify_all()
 
     def wait(self, attempt: int, timeout: float) -> Snapshot:
@@ -126,7 +177,7 @@ class Preview:
                                         raise_interrupt=False):
             names = sorted({Path(p).name for _, p in changes})
             self.log(f"Changed: {', '.join(names)}")
-            self.rebuild()
+            self.rebuild(", ".join(sorted({p for _, p in changes})))
 
 
 def site_path(raw: str) -> str | None:
@@ -182,7 +233,8 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
             if path == LIVE.strip("/") + "/events":
                 return self.events()
             if path == LIVE.strip("/") + "/live.js":
-                return self.send(HTTPStatus.OK, LIVE_JS.encode(), "text/javascript", head)
+                script = LIVE_JS % {"version": preview.snapshot.version}
+                return self.send(HTTPStatus.OK, script.encode(), "text/javascript", head)
             snapshot = preview.snapshot
             if not snapshot.files:
                 return self.send(HTTPStatus.SERVICE_UNAVAILABLE, _error_page(snapshot.errors),
@@ -208,7 +260,15 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
                 self.wfile.write(body)
 
         def events(self) -> None:
-            """Server-sent events: the state now, then again after every build."""
+            """Server-sent events: the state now, then again after every build; ``reload``
+            says whether the page that asks (``path``, as served at version ``since``) has
+            changed since."""
+            query = parse_qs(urlsplit(self.path).query)
+            try:
+                since = int(query.get("since", ["0"])[0])
+            except ValueError:
+                since = 0
+            page = site_path(query.get("path", ["/"])[0])
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
@@ -222,7 +282,8 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
                     if snapshot.attempt != attempt:
                         attempt = snapshot.attempt
                         data = json.dumps({"version": snapshot.version,
-                                           "errors": list(snapshot.errors)})
+                                           "errors": list(snapshot.errors),
+                                           "reload": snapshot.changed_since(since, page)})
                         self.wfile.write(f"data: {data}\n\n".encode())
                     else:
                         self.wfile.write(b": still here\n\n")

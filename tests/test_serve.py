@@ -185,7 +185,7 @@ def test_a_broken_file_keeps_the_last_good_site_and_shows_the_error(running):
 def test_the_reload_script_reloads_on_a_new_version_and_shows_errors():
     from briefing_site.serve import LIVE_JS
 
-    assert 'new EventSource("/__briefing_site/events")' in LIVE_JS
+    assert 'new EventSource("/__briefing_site/events?since="' in LIVE_JS
     assert "location.reload()" in LIVE_JS and 'setAttribute("role", "alert")' in LIVE_JS
 
 

@@ -6,8 +6,8 @@ import builtins
 import os
 from pathlib import Path
 
-from briefing_site import cache
-from briefing_site.cache import input_digest
+from briefing_site import incremental as cache
+from briefing_site.incremental import input_digest
 
 
 def _content(folder: Path) -> Path:

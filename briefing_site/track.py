@@ -1,0 +1,233 @@
+"""What a page reads, recorded as it is rendered, and checked against a newer site.
+
+Templates see the enriched site through proxies. An *entity* (a briefing, the view of one, a
+term, an event, a listing page or group, the site settings, the enriched site itself) has an
+identity that names it in any build: ``("briefing", slug)``, ``("term", id)``... Every
+attribute a page reads of an entity, whether a template reads it or Python code behind a
+property, a method or a filter does, is recorded as ``(identity, attribute)`` with a stamp of
+the value. A stamp stands for everything a page can see of a value: an entity stands for itself
+by its identity (what is read of it is recorded in turn), anything else by its contents.
+
+A page is a function of what it read. So a later build may keep the page if each of its reads,
+made again on the later site (``Resolver``), gives the same stamp: nothing is listed by hand,
+and a view field added tomorrow is recorded the day it is first read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+from .chart import Axis, Chart, Mark, Tick
+from .cite import Name, Styled
+from .enrich import BriefingView, Enriched, EventView, TermView
+from .listings import Group, Page
+from .markup import Anchor, Block, Document
+from .model import Author, Briefing, Event, LaterNote, PartialDate, SiteConfig, Sourced, Term
+
+Identity = tuple
+Read = tuple[Identity, str]  # (what was read, which attribute of it)
+
+# How each kind of entity is named. Anything else that holds entities is looked through.
+IDENTITIES: dict[type, Callable[[Any], Identity]] = {
+    Briefing: lambda b: ("briefing", b.slug),
+    BriefingView: lambda v: ("view", v.briefing.slug),
+    Term: lambda t: ("term", t.id),
+    TermView: lambda v: ("term-view", v.term.id),
+    Event: lambda e: ("event", e.id),
+    EventView: lambda v: ("event-view", v.event.id),
+    SiteConfig: lambda c: ("site",),
+    Enriched: lambda d: ("data",),
+    Page: lambda p: ("page", p.path),
+    Group: lambda g: ("author" if g.author else "topic", g.slug),
+}
+# Values made only of text and numbers: handed to templates as they are, stamped by content.
+PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
+                   Styled, Chart, Axis, Tick, Mark})
+_SCALARS = frozenset({str, int, float, bool, type(None), Markup, bytes})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    if kind not in _FIELDS:
+        _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return _FIELDS[kind]
+
+
+def unwrap(value: Any) -> Any:
+    """The value itself, where ``value`` is what a template sees of it."""
+    return object.__getattribute__(value, "_target") if isinstance(value, _Proxy) else value
+
+
+def _shape(value: Any) -> Any:
+    """A plain structure that equals another's exactly when a page could tell them apart."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if isinstance(value, _Proxy):
+        return _shape(unwrap(value))
+    name = IDENTITIES.get(kind)
+    if name is not None:
+        return ("@", *name(value))
+    if kind is tuple or kind is list:
+        return tuple(_shape(item) for item in value)
+    if isinstance(value, Mapping):
+        return ("{", *((key, _shape(item)) for key, item in value.items()))
+    if dataclasses.is_dataclass(value):
+        return (kind.__qualname__, *(_shape(getattr(value, f)) for f in _fields(kind)))
+    if isinstance(value, frozenset | set):
+        return ("set", *sorted(map(repr, value)))
+    raise TypeError(f"cannot tell whether a {kind.__qualname__} changed")
+
+
+def stamp(value: Any) -> Any:
+    """The stamp of a value read: short ones as they are, the rest by a digest."""
+    value = unwrap(value)
+    if type(value) in (int, bool, type(None)) or (type(value) is str and len(value) < 48):
+        return value
+    text = repr(_shape(value)).encode("utf-8", "surrogatepass")
+    return "#" + hashlib.blake2b(text, digest_size=12).hexdigest()
+
+
+class Recorder:
+    """Collects the reads of one page; ``wrap`` gives the values its templates see."""
+
+    def __init__(self) -> None:
+        self.reads: dict[Read, Any] = {}
+        self._wrapped: dict[int, Any] = {}  # the same value read twice: one wrapper
+
+    def read(self, identity: Identity, attribute: str, value: Any) -> None:
+        key = (identity, attribute)
+        if key not in self.reads:
+            self.reads[key] = stamp(value)
+
+    def wrap(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _SCALARS or kind in PLAIN:
+            return value
+        found = self._wrapped.get(id(value))
+        if found is not None and unwrap(found[0]) is value:
+            return found[1]
+        name = IDENTITIES.get(kind)
+        if name is not None:
+            wrapped: Any = _Entity(value, name(value), self)
+        elif kind is tuple or kind is list:
+            wrapped = tuple(self.wrap(item) for item in value)
+        elif isinstance(value, Mapping):
+            wrapped = {key: self.wrap(item) for key, item in value.items()}
+        elif dataclasses.is_dataclass(value):
+            wrapped = _Proxy(value, None, self)
+        else:
+            return value
+        self._wrapped[id(value)] = (value, wrapped)
+        return wrapped
+
+    def context(self, page: str, context: Mapping[str, Any]) -> dict[str, Any]:
+        """A page's template context as its templates see it; each name counts as read."""
+        for name, value in context.items():
+            self.read(("context", page), name, value)
+        return {name: self.wrap(value) for name, value in context.items()}
+
+
+class _Proxy:
+    """An object as templates see it: what is read through it is wrapped in turn; for an
+    entity (``_Entity``) every field read is also recorded."""
+
+    __slots__ = ("_identity", "_recorder", "_target")
+
+    def __init__(self, target: Any, identity: Identity | None, recorder: Recorder) -> None:
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_identity", identity)
+        object.__setattr__(self, "_recorder", recorder)
+
+    def __getattr__(self, name: str) -> Any:
+        target = object.__getattribute__(self, "_target")
+        recorder = object.__getattribute__(self, "_recorder")
+        kind = type(target)
+        if name in _fields(kind):
+            value = getattr(target, name)
+            identity = object.__getattribute__(self, "_identity")
+            if identity is not None:
+                recorder.read(identity, name, value)
+            return recorder.wrap(value)
+        member = getattr(kind, name, None)
+        if isinstance(member, property):  # run with this proxy as self: its reads count
+            return recorder.wrap(member.fget(self))
+        if callable(member) and hasattr(member, "__get__") and not name.startswith("__"):
+            return member.__get__(self, kind)
+        return getattr(target, name)  # constants of the class, or AttributeError
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{name} is read-only")
+
+    def __eq__(self, other: object) -> bool:
+        return _shape(self) == _shape(other) if isinstance(other, _Proxy) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(_shape(self))
+
+    def __repr__(self) -> str:
+        return f"<as read: {object.__getattribute__(self, '_target')!r}>"
+
+
+class _Entity(_Proxy):
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:  # entities are equal when they are the same one
+        if isinstance(other, _Entity):
+            return object.__getattribute__(self, "_identity") == \
+                object.__getattribute__(other, "_identity")
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(object.__getattribute__(self, "_identity"))
+
+
+class Resolver:
+    """Finds each entity of a site by its identity, and reads of it made again."""
+
+    def __init__(self, data: Enriched, contexts: Mapping[str, Mapping[str, Any]],
+                 templates: Mapping[str, str]) -> None:
+        """``contexts`` is each planned page's context by path, ``templates`` a digest of each
+        template file by name."""
+        self.data, self.contexts, self.templates = data, contexts, templates
+        self._index: dict[Identity, Any] | None = None
+
+    def _build_index(self) -> dict[Identity, Any]:
+        data = self.data
+        found: list[Any] = [data, data.site.config, *data.site.briefings, *data.site.terms,
+                            *data.site.events, *data.briefings, *data.terms, *data.events,
+                            *data.pages, *data.tags, *data.authors]
+        found += [value for context in self.contexts.values() for value in context.values()
+                  if type(value) is Page]
+        return {IDENTITIES[type(item)](item): item for item in found}
+
+    def stamp(self, read: Read) -> Any:
+        """The stamp the read would give on this site (a marker when its entity is gone)."""
+        identity, attribute = read
+        if identity[0] == "context":
+            context = self.contexts.get(identity[1])
+            return stamp(context[attribute]) if context and attribute in context else _GONE
+        if identity[0] == "template":
+            return self.templates.get(identity[1], _GONE)
+        if self._index is None:
+            self._index = self._build_index()
+        target = self._index.get(identity)
+        if target is None:
+            return _GONE
+        try:
+            return stamp(getattr(_Entity(target, identity, Recorder()), attribute))
+        except AttributeError:
+            return _GONE
+
+
+_GONE = ("gone",)
+
+
+def changed(reads: Iterable[tuple[Read, Any]], resolver: Resolver) -> set[Read]:
+    """The reads whose stamp on the resolver's site differs from the one recorded."""
+    return {read for read, recorded in reads if resolver.stamp(read) != recorded}
