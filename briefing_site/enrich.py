@@ -40,7 +40,12 @@ class MentionGroup:
     """The paragraphs of one briefing that mention something."""
 
     briefing: Briefing
-    paragraphs: tuple[Anchor, ...]
+    # (id, number) of each paragraph: plain pairs, cheap to compare between builds
+    places: tuple[tuple[str, int], ...]
+
+    @property
+    def paragraphs(self) -> tuple[Anchor, ...]:
+        return tuple(Anchor(pid, number) for pid, number in self.places)
 
     @property
     def mentions(self) -> tuple[Mention, ...]:
@@ -260,10 +265,10 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
     mentions: dict[str, list[MentionGroup]] = {}  # newest briefing first
     for view in views:
         doc = docs[view.briefing.slug]
-        paragraphs = {p.id: p for p in doc.paragraphs}
+        numbers = {p.id: p.number for p in doc.paragraphs}
         for term_id, pids in doc.mentions.items():
-            mentions.setdefault(term_id, []).append(
-                MentionGroup(view.briefing, tuple(paragraphs[pid] for pid in pids)))
+            mentions.setdefault(term_id, []).append(MentionGroup(
+                view.briefing, tuple((pid, numbers[pid]) for pid in pids)))
 
     term_views = []
     for term in sorted(site.terms, key=_sort_key):
@@ -282,7 +287,8 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
         EventView(event=e, description_html=renderer.html(e.description),
                   terms=tuple(terms_by_id[t] for t in e.terms if t in terms_by_id),
                   discussed=((MentionGroup(event_places[e.id].briefing,
-                                           (event_places[e.id].paragraph,)),)
+                                           ((event_places[e.id].paragraph.id,
+                                             event_places[e.id].paragraph.number),)),)
                              if e.id in event_places else ()))
         for e in sorted(site.events, key=lambda e: (e.date.sort_key(), e.title)))
     def briefing_of(view: BriefingView) -> Briefing:

@@ -15,7 +15,7 @@ from .load import load_site
 from .markup import FieldRenderer
 from .options import Options
 from .render import CompiledTemplates, page_count, plan_site, render_files, template_digests
-from .track import Resolver
+from .track import Resolver, Stamper
 from .validate import validate
 
 DEFAULTS = Options()
@@ -83,12 +83,15 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
                      CompiledTemplates(state.compiled) if state.compiled else None, env, digests)
     state.environment = ((digests["*"], options.live_reload), plan.env)
     keep: set[str] = set()
+    stamper = None
     if not cold:
-        resolver = Resolver(data, plan.contexts(), plan.digests)
+        # A converted body is stamped by the digest it is kept under: it is not read again.
+        stamper = Stamper({id(doc): key for key, doc in state.bodies.items()})
+        resolver = Resolver(data, plan.contexts(), plan.digests, stamper)
         keep = state.unchanged([planned.path for planned in plan.files], resolver.stamp)
 
     def files() -> Iterator[tuple[str, bytes | None]]:
-        for path, data, reads in render_files(plan, keep, not cold, options.jobs, progress):
+        for path, data, reads in render_files(plan, keep, stamper, options.jobs, progress):
             if reads:
                 state.remember(path, reads)
             yield path, data

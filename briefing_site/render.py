@@ -26,7 +26,7 @@ from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
 from .listings import author_slug, paginate, tag_slug
-from .track import Recorder, unwrap
+from .track import Recorder, Stamper, unwrap
 
 ASSETS = "assets"
 MENTIONS_PER_PAGE = 50  # briefings on each page of a term's mentions
@@ -262,9 +262,9 @@ Rendered = tuple[str, "bytes | Diagnostic", dict]  # path, bytes or the error, r
 
 
 def _render_one(index: int) -> Rendered:
-    plan, todo, record = _job
+    plan, todo, stamper = _job
     planned = todo[index]
-    recorder = Recorder() if record else None
+    recorder = Recorder(stamper) if stamper is not None else None
     context = planned.context if recorder is None else \
         recorder.context(planned.path, planned.context)
     if planned.template is None:  # a citation file
@@ -315,14 +315,15 @@ def _rendered(count: int, jobs: int, progress: Progress | None) -> Iterator[Rend
         yield _render_one(index)
 
 
-def render_files(plan: Plan, keep: Container[str] = (), record: bool = False, jobs: int = 1,
+def render_files(plan: Plan, keep: Container[str] = (), record: Stamper | None = None,
+                 jobs: int = 1,
                  progress: Progress | None = None) -> Iterator[tuple[str, bytes | None, dict]]:
     """Every file of the site as (path relative to its root, bytes, what it read).
 
     A path in ``keep`` is not rendered: it comes as (path, None, {}), the previous build's
     file at that path being still right. With ``record``, each rendered file comes with its
-    reads (see ``track``). With ``jobs`` above 1, files are rendered by that many forked
-    processes; the bytes are the same either way. A template error ends the stream with
+    reads, stamped by it (see ``track``). With ``jobs`` above 1, files are rendered by that
+    many forked processes; the bytes are the same either way. A template error ends the stream with
     BuildFailed naming every problem, after the files rendered so far.
     """
     global _job

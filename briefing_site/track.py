@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+import io
+import pickle
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from markupsafe import Markup
@@ -63,47 +65,69 @@ def unwrap(value: Any) -> Any:
     return object.__getattribute__(value, "_target") if isinstance(value, _Proxy) else value
 
 
-def _shape(value: Any) -> Any:
-    """A plain structure that equals another's exactly when a page could tell them apart."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return value
-    if isinstance(value, _Proxy):
-        return _shape(unwrap(value))
-    name = IDENTITIES.get(kind)
-    if name is not None:
-        return ("@", *name(value))
-    if kind is tuple or kind is list:
-        return tuple(_shape(item) for item in value)
-    if isinstance(value, Mapping):
-        return ("{", *((key, _shape(item)) for key, item in value.items()))
-    if dataclasses.is_dataclass(value):
-        return (kind.__qualname__, *(_shape(getattr(value, f)) for f in _fields(kind)))
-    if isinstance(value, frozenset | set):
-        return ("set", *sorted(map(repr, value)))
-    raise TypeError(f"cannot tell whether a {kind.__qualname__} changed")
+def _named(identity: Identity) -> Identity:  # what an entity is pickled as, never called
+    return identity
 
 
-def stamp(value: Any) -> Any:
-    """The stamp of a value read: short ones as they are, the rest by a digest."""
-    value = unwrap(value)
-    if type(value) in (int, bool, type(None)) or (type(value) is str and len(value) < 48):
-        return value
-    text = repr(_shape(value)).encode("utf-8", "surrogatepass")
-    return "#" + hashlib.blake2b(text, digest_size=12).hexdigest()
+class Stamper:
+    """Stamps values read: equal for two values exactly when a page could not tell them
+    apart. Short ones stand for themselves, the rest for a digest of their pickle, in which
+    each entity stands for its identity alone, and each value in ``addresses`` for its
+    address there: a converted body, say, for the digest of the Markdown it came from.
+
+    Pickled in fast mode (no memo), so that how objects happen to be shared does not count.
+    """
+
+    def __init__(self, addresses: Mapping[int, str] | None = None) -> None:
+        self.addresses = addresses or {}
+        self._memo: dict[int, tuple[Any, Any]] = {}
+        stamper = self
+
+        class Pickler(pickle.Pickler):
+            def reducer_override(self, obj: Any) -> Any:
+                return stamper._reduce(obj)
+
+        self._pickler_class = Pickler
+
+    def _reduce(self, obj: Any) -> Any:
+        name = IDENTITIES.get(type(obj))
+        if name is not None:
+            return _named, (name(obj),)
+        address = self.addresses.get(id(obj))
+        if address is not None:
+            return _named, (("content", address),)
+        if isinstance(obj, _Proxy):
+            raise TypeError("a stamp is made of values, not of what a template sees of them")
+        return NotImplemented
+
+    def __call__(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is int or kind is bool or value is None or (kind is str and len(value) < 48):
+            return value
+        found = self._memo.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        buffer = io.BytesIO()
+        pickler = self._pickler_class(buffer, protocol=5)
+        pickler.fast = True
+        pickler.dump(value)
+        result = "#" + hashlib.blake2b(buffer.getvalue(), digest_size=12).hexdigest()
+        self._memo[id(value)] = (value, result)
+        return result
 
 
 class Recorder:
     """Collects the reads of one page; ``wrap`` gives the values its templates see."""
 
-    def __init__(self) -> None:
+    def __init__(self, stamp: Stamper) -> None:
+        self.stamp = stamp
         self.reads: dict[Read, Any] = {}
         self._wrapped: dict[int, Any] = {}  # the same value read twice: one wrapper
 
     def read(self, identity: Identity, attribute: str, value: Any) -> None:
         key = (identity, attribute)
         if key not in self.reads:
-            self.reads[key] = stamp(value)
+            self.reads[key] = self.stamp(value)
 
     def wrap(self, value: Any) -> Any:
         kind = type(value)
@@ -165,10 +189,10 @@ class _Proxy:
         raise AttributeError(f"{name} is read-only")
 
     def __eq__(self, other: object) -> bool:
-        return _shape(self) == _shape(other) if isinstance(other, _Proxy) else NotImplemented
+        return unwrap(self) == unwrap(other) if isinstance(other, _Proxy) else NotImplemented
 
     def __hash__(self) -> int:
-        return hash(_shape(self))
+        return hash(unwrap(self))
 
     def __repr__(self) -> str:
         return f"<as read: {object.__getattribute__(self, '_target')!r}>"
@@ -191,10 +215,11 @@ class Resolver:
     """Finds each entity of a site by its identity, and reads of it made again."""
 
     def __init__(self, data: Enriched, contexts: Mapping[str, Mapping[str, Any]],
-                 templates: Mapping[str, str]) -> None:
+                 templates: Mapping[str, str], stamp: Stamper) -> None:
         """``contexts`` is each planned page's context by path, ``templates`` a digest of each
-        template file by name."""
+        template file by name; ``stamp`` as the pages were rendered with."""
         self.data, self.contexts, self.templates = data, contexts, templates
+        self._stamp = stamp
         self._index: dict[Identity, Any] | None = None
 
     def _build_index(self) -> dict[Identity, Any]:
@@ -211,7 +236,9 @@ class Resolver:
         identity, attribute = read
         if identity[0] == "context":
             context = self.contexts.get(identity[1])
-            return stamp(context[attribute]) if context and attribute in context else _GONE
+            if not context or attribute not in context:
+                return _GONE
+            return self._stamp(context[attribute])
         if identity[0] == "template":
             return self.templates.get(identity[1], _GONE)
         if self._index is None:
@@ -219,15 +246,9 @@ class Resolver:
         target = self._index.get(identity)
         if target is None:
             return _GONE
-        try:
-            return stamp(getattr(_Entity(target, identity, Recorder()), attribute))
-        except AttributeError:
+        if attribute not in _fields(type(target)):
             return _GONE
+        return self._stamp(getattr(target, attribute))
 
 
 _GONE = ("gone",)
-
-
-def changed(reads: Iterable[tuple[Read, Any]], resolver: Resolver) -> set[Read]:
-    """The reads whose stamp on the resolver's site differs from the one recorded."""
-    return {read for read, recorded in reads if resolver.stamp(read) != recorded}
