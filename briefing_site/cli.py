@@ -277,6 +277,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt  # stop on SIGTERM as on Ctrl-C, cleanly
 
     templates = _templates(args)
+    gc.set_threshold(100_000, 50, 100)  # as for a build: the preview keeps a site alive
     cache = args.content.parent / ".cache"  # what `build` converted, for a quicker start
     preview = Preview(args.content, templates, drafts=args.drafts, log=log, jobs=_cores(),
                       cache=cache if cache.is_dir() else None)

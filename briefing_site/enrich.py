@@ -6,168 +6,37 @@ editors' notes beside the paragraph they concern, reading times, and glossary hy
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import operator
 import re
-from collections.abc import MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, MutableMapping
+from typing import TypeVar
 
-from . import cite, listings
+from . import listings
 from .errors import WARNING, Diagnostic
 from .markdown_ext import GlossaryEntry
 from .markup import Anchor, Document, FieldRenderer
-from .model import Briefing, Event, PartialDate, Site, Sourced, Term
+from .model import Briefing, Event, Site, Term
+from .views import (
+    MENTIONS_PER_PAGE,
+    MENTIONS_SHOWN,
+    BriefingView,
+    Enriched,
+    EventView,
+    Mention,
+    MentionGroup,
+    NoteView,
+    TermView,
+    UsedTerm,
+    citation,
+    sort_name,
+)
 
-ARTICLE_DIR = "briefings"
+T = TypeVar("T")
 _SENTENCE = re.compile(r"(.+?[.!?])(?:\s|$)")
 _QUOTE_FOLD = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-",
                              "—": "-", "\u00a0": " "})
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A paragraph of a briefing, as a citable place."""
-
-    briefing: Briefing
-    paragraph: Anchor
-
-    @property
-    def href(self) -> str:
-        return f"{ARTICLE_DIR}/{self.briefing.slug}.html#{self.paragraph.id}"
-
-
-@dataclass(frozen=True)
-class MentionGroup:
-    """The paragraphs of one briefing that mention something."""
-
-    briefing: Briefing
-    # (id, number) of each paragraph: plain pairs, cheap to compare between builds
-    places: tuple[tuple[str, int], ...]
-
-    @property
-    def paragraphs(self) -> tuple[Anchor, ...]:
-        return tuple(Anchor(pid, number) for pid, number in self.places)
-
-    @property
-    def mentions(self) -> tuple[Mention, ...]:
-        return tuple(Mention(self.briefing, paragraph) for paragraph in self.paragraphs)
-
-    @property
-    def page(self) -> str:
-        """The briefing's page, from the site's root: its paragraphs are anchors on it."""
-        return f"{ARTICLE_DIR}/{self.briefing.slug}.html"
-
-
-@dataclass(frozen=True)
-class NoteView:
-    note: Sourced
-    html: str
-
-
-@dataclass(frozen=True)
-class BlockView:
-    html: str
-    events: tuple[Event, ...] = ()
-    notes: tuple[NoteView, ...] = ()
-
-
-@dataclass(frozen=True)
-class TermView:
-    term: Term
-    tip: str
-    definition_html: str
-    later: tuple[tuple[PartialDate, str], ...]
-    related: tuple[Term, ...]
-    mentions: tuple[MentionGroup, ...]
-
-    @property
-    def letter(self) -> str:
-        """The A-Z heading the term is filed under."""
-        first = sort_name(self.term)[:1].upper()
-        return first if first.isalpha() else "#"
-
-
-@dataclass(frozen=True)
-class UsedTerm:
-    """A term as an article lists it at its end: the hint its links point to."""
-
-    term: Term
-    tip: str
-
-
-@dataclass(frozen=True)
-class EventView:
-    event: Event
-    description_html: str
-    terms: tuple[Term, ...]
-    discussed: tuple[MentionGroup, ...]
-
-
-@dataclass(frozen=True)
-class Citation:
-    """How to cite one briefing, and where it lives."""
-
-    reference: cite.Reference
-    page_url: str  # this page's public address ("" without base_url)
-    canonical_url: str  # the original's address when it republishes one, else page_url
-    apa: cite.Styled
-    chicago_note: cite.Styled
-    chicago_bibliography: cite.Styled
-    json_ld: dict
-
-
-def citation(briefing: Briefing, config, abstract: str) -> Citation:
-    path = f"{ARTICLE_DIR}/{briefing.slug}.html"
-    page_url = config.base_url + path if config.base_url else ""
-    canonical = briefing.original_url or page_url
-    ref = cite.reference(briefing, config, canonical, abstract)
-    return Citation(ref, page_url, canonical, cite.apa(ref), cite.chicago_note(ref),
-                    cite.chicago_bibliography(ref), cite.json_ld(ref, page_url))
-
-
-@dataclass(frozen=True)
-class BriefingView:
-    briefing: Briefing
-    document: Document
-    margins: tuple[tuple[tuple[Event, ...], tuple[NoteView, ...]], ...]  # beside each block
-    terms: tuple[UsedTerm, ...]  # every term linked in the body, in order of first use
-    minutes: int
-    words: int
-    bios: tuple[str, ...]
-    disclaimer_html: str
-    summary_html: str
-    summary_text: str  # for meta descriptions
-    citation: Citation
-    related: tuple[Briefing, ...] = ()
-
-    @property
-    def url(self) -> str:
-        return f"{ARTICLE_DIR}/{self.briefing.slug}.html"
-
-    @property
-    def blocks(self) -> tuple[BlockView, ...]:
-        """The body, block by block, with the events and notes that go beside each.
-
-        Unpacked each time it is asked for, by the page being rendered, and not kept.
-        """
-        return tuple(BlockView(block.html, events, notes) for block, (events, notes)
-                     in zip(self.document.blocks, self.margins, strict=True))
-
-
-# "Mentioned in" on the glossary page names this many briefings; a term's own page, all.
-MENTIONS_SHOWN = 5
-
-
-@dataclass
-class Enriched:
-    site: Site
-    briefings: tuple[BriefingView, ...]  # newest first
-    terms: tuple[TermView, ...]  # A-Z
-    events: tuple[EventView, ...]  # chronological
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    pages: list[listings.Page[BriefingView]] = field(default_factory=list)
-    years: list[tuple[int, list[BriefingView]]] = field(default_factory=list)
-    tags: list[listings.Group[BriefingView]] = field(default_factory=list)
-    authors: list[listings.Group[BriefingView]] = field(default_factory=list)
 
 
 def short_text(term: Term, renderer: FieldRenderer) -> str:
@@ -189,20 +58,62 @@ def glossary_entries(site: Site, renderer: FieldRenderer) -> tuple[GlossaryEntry
     return tuple(GlossaryEntry(t.id, t.forms, short_text(t, renderer)) for t in site.terms)
 
 
+def _same(a: object, b: object) -> bool:
+    """Whether ``a`` and ``b`` are the very same inputs: one object, or texts, numbers and
+    tuples of them that are equal and of the same types (so that 1 and True differ)."""
+    if a is b:
+        return True
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is str or kind is int or kind is bool:
+        return a == b
+    if kind is not tuple or len(a) != len(b):
+        return False
+    return all(map(operator.is_, a, b)) or all(map(_same, a, b))
+
+
+class _Made:
+    """What this build made, handing back what the last build made from the same inputs.
+
+    So that a value nothing has changed is the very object it was: later stages can tell it
+    is unchanged without looking inside (see ``incremental``).
+    """
+
+    def __init__(self, last: MutableMapping[tuple, tuple] | None) -> None:
+        self.last = last
+        self.made: dict[tuple, tuple] = {}
+
+    def get(self, key: tuple, inputs: tuple, make: Callable[[], T]) -> T:
+        found = self.last.get(key) if self.last is not None else None
+        value = found[1] if found is not None and _same(found[0], inputs) else make()
+        self.made[key] = (inputs, value)
+        return value
+
+    def done(self) -> None:
+        if self.last is not None:
+            self.last.clear()
+            self.last.update(self.made)
+
+
 def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, ...],
            include_drafts: bool = False, complete: bool = True,
-           memo: MutableMapping[str, object] | None = None) -> Enriched:
+           memo: MutableMapping[str, object] | None = None,
+           made: MutableMapping[tuple, tuple] | None = None) -> Enriched:
     """Tie briefings (their converted bodies in ``docs``), terms and events together.
 
     ``docs`` holds drafts too, so that a locator quoting a draft is found, not an error.
     With ``complete`` off (a briefing could not be read), quotes that match nothing and terms
     that no briefing mentions are not reported: the missing briefing may hold them.
-    ``memo`` keeps costly results from one build to the next (see ``listings.related``).
+    ``memo`` keeps costly results from one build to the next (see ``listings.related``);
+    ``made`` the views of the last build, each handed back when made from the same inputs.
     """
     renderer = FieldRenderer(site.config.trusted_html)
+    reuse = _Made(made)
     diagnostics: list[Diagnostic] = []
     tips = {entry.id: entry.tip for entry in entries}
     published = [b for b in site.briefings if include_drafts or not b.draft]
+    published.sort(key=lambda b: (b.date.sort_key(), b.title), reverse=True)  # newest first
     live = {b.slug for b in published}
     folded: dict[str, list[tuple[Anchor, str]]] = {}
 
@@ -243,10 +154,40 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
             events_by_paragraph.setdefault(place.briefing.slug, {}).setdefault(
                 place.paragraph.id, []).append(event)
 
+    mentions: dict[str, list[MentionGroup]] = {}  # newest briefing first
+    for briefing in published:
+        doc = docs[briefing.slug]
+
+        def groups(briefing=briefing, doc=doc) -> tuple[tuple[str, MentionGroup], ...]:
+            numbers = {p.id: p.number for p in doc.paragraphs}
+            return tuple((term_id, MentionGroup(briefing, tuple((pid, numbers[pid])
+                                                                for pid in pids)))
+                         for term_id, pids in doc.mentions.items())
+
+        for term_id, group in reuse.get(("mentions", briefing.slug), (briefing, doc), groups):
+            mentions.setdefault(term_id, []).append(group)
+
+    term_views = []
+    for term in sorted(site.terms, key=_sort_key):
+        if term.id not in mentions and site.briefings and complete:
+            diagnostics.append(Diagnostic(
+                f"the glossary term '{term.id}' is never mentioned in a briefing", term.source,
+                "add the form the briefing uses to its 'aliases', or remove the term",
+                WARNING))
+        related = tuple(terms_by_id[r] for r in term.related if r in terms_by_id)
+        groups = tuple(mentions.get(term.id, ()))
+        term_views.append(reuse.get(
+            ("term", term.id), (term, tips[term.id], related, groups, renderer.trusted),
+            lambda term=term, related=related, groups=groups: TermView(
+                term=term, tip=tips[term.id], definition_html=renderer.html(term.definition),
+                later=tuple((n.date, renderer.html(n.text)) for n in term.later),
+                related=related, mentions=groups)))
+    used_terms = {t.id: reuse.get(("used", t.id), (t, tips[t.id]),
+                                  lambda t=t: UsedTerm(t, tips[t.id])) for t in site.terms}
+
     similar = listings.related(
         published, {b.slug: frozenset(docs[b.slug].mentions) for b in published}, memo=memo)
     by_slug = {b.slug: b for b in published}
-    used_terms = {t.id: UsedTerm(t, tips[t.id]) for t in site.terms}  # shared by the views
     views = []
     for briefing in published:
         doc = docs[briefing.slug]
@@ -256,65 +197,61 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
             if hit:
                 notes.setdefault(hit.paragraph.id, []).append(
                     NoteView(note, renderer.html(note.text)))
-        views.append(_briefing_view(briefing, doc, site, renderer, used_terms, notes,
-                                    events_by_paragraph,
-                                    tuple(by_slug[s] for s in similar[briefing.slug])))
+        placed = events_by_paragraph.get(briefing.slug, {})
+        inputs = (briefing, doc, site.config,
+                  tuple((pid, tuple((n.note, n.html) for n in ns)) for pid, ns in notes.items()),
+                  tuple((pid, tuple(events)) for pid, events in placed.items()),
+                  tuple(by_slug[s] for s in similar[briefing.slug]),
+                  tuple(used_terms[term_id] for term_id in doc.linked))
+        views.append(reuse.get(("briefing", briefing.slug), inputs,
+                               lambda inputs=inputs, notes=notes, placed=placed: _briefing_view(
+                                   inputs[0], inputs[1], site, renderer, inputs[6], notes,
+                                   placed, inputs[5])))
         diagnostics += _abbreviation_warnings(briefing, doc)
-    views.sort(key=lambda v: (v.briefing.date.sort_key(), v.briefing.title), reverse=True)
 
-    mentions: dict[str, list[MentionGroup]] = {}  # newest briefing first
-    for view in views:
-        doc = docs[view.briefing.slug]
-        numbers = {p.id: p.number for p in doc.paragraphs}
-        for term_id, pids in doc.mentions.items():
-            mentions.setdefault(term_id, []).append(MentionGroup(
-                view.briefing, tuple((pid, numbers[pid]) for pid in pids)))
+    event_views = []
+    for e in sorted(site.events, key=lambda e: (e.date.sort_key(), e.title)):
+        terms = tuple(terms_by_id[t] for t in e.terms if t in terms_by_id)
+        place = event_places.get(e.id)
+        discussed = () if place is None else (
+            (place.briefing, ((place.paragraph.id, place.paragraph.number),)),)
+        event_views.append(reuse.get(
+            ("event", e.id), (e, terms, discussed, renderer.trusted),
+            lambda e=e, terms=terms, discussed=discussed: EventView(
+                event=e, description_html=renderer.html(e.description), terms=terms,
+                discussed=tuple(MentionGroup(*group) for group in discussed))))
 
-    term_views = []
-    for term in sorted(site.terms, key=_sort_key):
-        if term.id not in mentions and site.briefings and complete:
-            diagnostics.append(Diagnostic(
-                f"the glossary term '{term.id}' is never mentioned in a briefing", term.source,
-                "add the form the briefing uses to its 'aliases', or remove the term",
-                WARNING))
-        term_views.append(TermView(
-            term=term, tip=tips[term.id], definition_html=renderer.html(term.definition),
-            later=tuple((n.date, renderer.html(n.text)) for n in term.later),
-            related=tuple(terms_by_id[r] for r in term.related if r in terms_by_id),
-            mentions=tuple(mentions.get(term.id, ()))))
-
-    event_views = tuple(
-        EventView(event=e, description_html=renderer.html(e.description),
-                  terms=tuple(terms_by_id[t] for t in e.terms if t in terms_by_id),
-                  discussed=((MentionGroup(event_places[e.id].briefing,
-                                           ((event_places[e.id].paragraph.id,
-                                             event_places[e.id].paragraph.number),)),)
-                             if e.id in event_places else ()))
-        for e in sorted(site.events, key=lambda e: (e.date.sort_key(), e.title)))
     def briefing_of(view: BriefingView) -> Briefing:
         return view.briefing
 
-    return Enriched(site, tuple(views), tuple(term_views), event_views, diagnostics,
-                    pages=listings.paginate(views, site.config.per_page),
-                    years=listings.by_year(views, briefing_of),
-                    tags=listings.tags(views, briefing_of),
-                    authors=listings.authors(views, briefing_of))
+    def kept(key: tuple, value: T) -> T:  # a listing as the last build made it, if the same
+        fields = tuple(getattr(value, f.name) for f in dataclasses.fields(value))
+        return reuse.get(key, fields, lambda: value)
 
-
-def sort_name(term: Term) -> str:
-    """The name a term is filed under: people under their surname (the last word)."""
-    words = term.term.split()
-    return words[-1] if term.kind == "person" and words else term.term
+    mention_pages = [(view, kept(("page", page.path), page)) for view in term_views
+                     if len(view.mentions) > MENTIONS_SHOWN
+                     for page in listings.paginate(
+                         view.mentions, MENTIONS_PER_PAGE, f"glossary/{view.term.id}.html",
+                         f"glossary/{view.term.id}/page/{{}}.html")]
+    enriched = Enriched(
+        site, tuple(views), tuple(term_views), tuple(event_views), diagnostics,
+        pages=[kept(("page", p.path), p) for p in listings.paginate(views,
+                                                                    site.config.per_page)],
+        years=listings.by_year(views, briefing_of),
+        tags=[kept(("topic", g.slug), g) for g in listings.tags(views, briefing_of)],
+        authors=[kept(("author", g.slug), g) for g in listings.authors(views, briefing_of)],
+        mention_pages=mention_pages)
+    reuse.done()
+    return enriched
 
 
 def _sort_key(term: Term) -> tuple[str, str]:
     return (sort_name(term).casefold(), term.id)
 
 
-def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer, used_terms,
-                   notes, events_by_paragraph, related) -> BriefingView:
+def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
+                   terms: tuple[UsedTerm, ...], notes, placed, related) -> BriefingView:
     margins = []
-    placed = events_by_paragraph.get(briefing.slug, {})
     for _, paragraph_ids in doc.shapes:
         if not paragraph_ids or not (notes or placed):
             margins.append(((), ()))  # most blocks of most briefings: nothing beside them
@@ -322,10 +259,9 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
         events = tuple(e for pid in paragraph_ids for e in placed.get(pid, ()))
         block_notes = tuple(n for pid in paragraph_ids for n in notes.get(pid, ()))
         margins.append((events, block_notes))
-    used = tuple(used_terms[term_id] for term_id in doc.linked)
     summary_text = renderer.plain(briefing.summary) if briefing.summary else ""
     return BriefingView(
-        briefing=briefing, document=doc, margins=tuple(margins), terms=used,
+        briefing=briefing, document=doc, margins=tuple(margins), terms=terms,
         minutes=max(1, math.ceil(doc.words / site.config.words_per_minute)), words=doc.words,
         bios=tuple(renderer.html(a.bio) for a in briefing.authors if a.bio),
         disclaimer_html=renderer.html(briefing.disclaimer) if briefing.disclaimer else "",

@@ -144,20 +144,32 @@ class State:
         # Files of the last output that the caller still holds as they were recorded.
         self.available: set[str] | frozenset[str] = frozenset()
         self.compiled: Path | None = None  # where compiled templates are kept (``build``)
-        self.environment: tuple[str, Any] | None = None  # (templates digest, Jinja env)
+        # Kept in memory only, for ``serve``: the Jinja environment of the last plan, with its
+        # templates' digest; the views the last enrichment made, by their inputs (see
+        # ``enrich``); and what the last build's reads were made of, to tell at a glance that
+        # a value is the very object it was (see ``track.Resolver``).
+        self.environment: tuple[Any, Any] | None = None
+        self.made: dict[tuple, tuple] = {}
+        self.stamped: dict[int, tuple[Any, Any]] = {}  # see ``track.Stamper``
+        self.seen: Any = None
         self._pending: dict[str, dict] = {}
         self._stale: set[tuple] = set()
+        self._seeing: Any = None
 
-    def unchanged(self, paths: list[str], stamp: Callable[[tuple], Any]) -> set[str]:
-        """The paths whose last file is still right: each read it made gives, through
-        ``stamp``, what it gave then; and the caller still has the file."""
-        self._pending = {}
+    def unchanged(self, paths: list[str], site: Any) -> set[str]:
+        """The paths whose last file is still right: each read it made, made again on the new
+        ``site`` (a ``track.Resolver``), is of the very object it was on the last site kept in
+        memory, or gives the stamp it gave then; and the caller still has the file."""
+        self._pending, self._seeing = {}, site
         if not self.records:
             return set()
-        self._stale = {read for read, old in self.stamps.items() if stamp(read) != old}
-        stale, stamps = self._stale, self.stamps
-        return {path for path in paths if path in self.available and path in self.records
-                and all(read in stamps and read not in stale for read in self.records[path])}
+        before = self.seen
+        self._stale = {read for read, old in self.stamps.items()
+                       if not (before is not None and site.same(read, before))
+                       and site.stamp(read) != old}
+        stale, records = self._stale, self.records
+        return {path for path in paths if path in self.available and path in records
+                and stale.isdisjoint(records[path])}
 
     def remember(self, path: str, reads: dict[tuple, Any]) -> None:
         """What the file just rendered at ``path`` read (kept once ``commit`` is called)."""
@@ -180,6 +192,7 @@ class State:
             self.stamps = {read: value for read, value in self.stamps.items() if read in used}
         self._pending, self._stale = {}, set()
         self.available = frozenset(paths)
+        self.seen, self._seeing = self._seeing, None
 
 
 class _Unpickler(pickle.Unpickler):

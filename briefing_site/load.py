@@ -110,10 +110,11 @@ class Loader:
             return None
 
     def load(self, memo: MutableMapping[str, tuple] | None = None) -> Loaded:
-        config = self.load_config(self.root / "site.yml")
         paths = sorted((self.root / "briefings").glob("*.md"))
-        keyed = [self.remembered(path, memo, self.load_briefing) for path in paths]
-        briefings = tuple(briefing for _, briefing in keyed)
+        keyed = [self.remembered(self.root / "site.yml", memo, self.load_config)]
+        keyed += [self.remembered(path, memo, self.load_briefing) for path in paths]
+        config = keyed[0][1]
+        briefings = tuple(briefing for _, briefing in keyed[1:])
         if None in briefings:
             self.unreadable.add("briefings")
         keyed.append(self.remembered(self.root / "glossary.yml", memo, self.load_glossary))

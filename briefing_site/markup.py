@@ -153,6 +153,7 @@ class FieldRenderer:
     """Renders the short Markdown of definitions, notes, bios and disclaimers."""
 
     def __init__(self, trusted: bool = False) -> None:
+        self.trusted = trusted
         self.clean = (lambda html: html) if trusted else clean_html
         # Short fields are typed by hand with straight quotes; smarty curls them to match the
         # typography of the briefings. (Bodies keep the author's own characters.)

@@ -58,7 +58,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
         docs = convert_bodies(site.briefings, entries, site.config, state.bodies, options.jobs,
                               progress)
         data = enrich(site, docs, entries, include_drafts=options.drafts,
-                      complete=loaded.briefings_complete, memo=state.memo)
+                      complete=loaded.briefings_complete, memo=state.memo,
+                      made=None if cold else state.made)
     except Exception:
         # Content that already failed to load can trip later stages; its errors say why.
         if any(p.is_error for p in problems):
@@ -86,9 +87,10 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     stamper = None
     if not cold:
         # A converted body is stamped by the digest it is kept under: it is not read again.
-        stamper = Stamper({id(doc): key for key, doc in state.bodies.items()})
+        stamper = Stamper({id(doc): key for key, doc in state.bodies.items()}, state.stamped)
+        state.stamped = stamper.kept
         resolver = Resolver(data, plan.contexts(), plan.digests, stamper)
-        keep = state.unchanged([planned.path for planned in plan.files], resolver.stamp)
+        keep = state.unchanged([planned.path for planned in plan.files], resolver)
 
     def files() -> Iterator[tuple[str, bytes | None]]:
         for path, data, reads in render_files(plan, keep, stamper, options.jobs, progress):

@@ -23,13 +23,12 @@ from jinja2 import meta
 from . import __version__, cite, walk
 from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
-from .enrich import MENTIONS_SHOWN, Enriched
 from .errors import BuildFailed, Diagnostic, SourceRef
-from .listings import author_slug, paginate, tag_slug
+from .listings import author_slug, tag_slug
 from .track import Recorder, Stamper, unwrap
+from .views import MENTIONS_SHOWN, Enriched
 
 ASSETS = "assets"
-MENTIONS_PER_PAGE = 50  # briefings on each page of a term's mentions
 
 
 class CompiledTemplates(jinja2.FileSystemBytecodeCache):
@@ -233,10 +232,7 @@ def plan_site(data: Enriched, templates: Path, live_reload: bool = False,
               for group in data.authors]
     # A term in hundreds of briefings gets pages of them, each light enough to read.
     pages += [(page.path, "mentions.html", {"view": view, "page": page})
-              for view in data.terms if len(view.mentions) > MENTIONS_SHOWN
-              for page in paginate(view.mentions, MENTIONS_PER_PAGE,
-                                   f"glossary/{view.term.id}.html",
-                                   f"glossary/{view.term.id}/page/{{}}.html")]
+              for view, page in data.mention_pages]
     pages += [(view.url, "article.html", {"view": view}) for view in data.briefings]
     # Counts on their own, so that pages showing only them do not depend on every briefing.
     totals = {"briefings": len(data.briefings), "terms": len(data.terms),

@@ -26,10 +26,10 @@ from markupsafe import Markup
 
 from .chart import Axis, Chart, Mark, Tick
 from .cite import Name, Styled
-from .enrich import BriefingView, Enriched, EventView, TermView
 from .listings import Group, Page
 from .markup import Anchor, Block, Document
 from .model import Author, Briefing, Event, LaterNote, PartialDate, SiteConfig, Sourced, Term
+from .views import BriefingView, Enriched, EventView, MentionGroup, TermView, UsedTerm
 
 Identity = tuple
 Read = tuple[Identity, str]  # (what was read, which attribute of it)
@@ -50,6 +50,9 @@ IDENTITIES: dict[type, Callable[[Any], Identity]] = {
 # Values made only of text and numbers: handed to templates as they are, stamped by content.
 PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
                    Styled, Chart, Axis, Tick, Mark})
+# Values that many others hold (each group of mentions is in a term's list and on a page of
+# it): stamped on their own, once, and stood for by that stamp.
+SHARED = frozenset({MentionGroup, UsedTerm})
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup, bytes})
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -76,11 +79,17 @@ class Stamper:
     address there: a converted body, say, for the digest of the Markdown it came from.
 
     Pickled in fast mode (no memo), so that how objects happen to be shared does not count.
+    Stamps are kept by object, for the length of a build and, with ``last`` (the ``kept`` of
+    the stamper of the build before), for the objects that outlive it: a group of mentions,
+    in a list of hundreds, is then stamped once and not again until it changes.
     """
 
-    def __init__(self, addresses: Mapping[int, str] | None = None) -> None:
+    def __init__(self, addresses: Mapping[int, str] | None = None,
+                 last: dict[int, tuple[Any, Any]] | None = None) -> None:
         self.addresses = addresses or {}
-        self._memo: dict[int, tuple[Any, Any]] = {}
+        self.kept: dict[int, tuple[Any, Any]] = {}
+        self._last = last or {}
+        self._dumping: Any = None
         stamper = self
 
         class Pickler(pickle.Pickler):
@@ -96,6 +105,8 @@ class Stamper:
         address = self.addresses.get(id(obj))
         if address is not None:
             return _named, (("content", address),)
+        if type(obj) in SHARED and obj is not self._dumping:
+            return _named, (("stamp", self(obj)),)
         if isinstance(obj, _Proxy):
             raise TypeError("a stamp is made of values, not of what a template sees of them")
         return NotImplemented
@@ -104,15 +115,20 @@ class Stamper:
         kind = type(value)
         if kind is int or kind is bool or value is None or (kind is str and len(value) < 48):
             return value
-        found = self._memo.get(id(value))
+        found = self.kept.get(id(value)) or self._last.get(id(value))
         if found is not None and found[0] is value:
+            self.kept[id(value)] = found
             return found[1]
         buffer = io.BytesIO()
         pickler = self._pickler_class(buffer, protocol=5)
         pickler.fast = True
-        pickler.dump(value)
+        outer, self._dumping = self._dumping, value
+        try:
+            pickler.dump(value)
+        finally:
+            self._dumping = outer
         result = "#" + hashlib.blake2b(buffer.getvalue(), digest_size=12).hexdigest()
-        self._memo[id(value)] = (value, result)
+        self.kept[id(value)] = (value, result)
         return result
 
 
@@ -222,14 +238,29 @@ class Resolver:
         self._stamp = stamp
         self._index: dict[Identity, Any] | None = None
 
-    def _build_index(self) -> dict[Identity, Any]:
-        data = self.data
-        found: list[Any] = [data, data.site.config, *data.site.briefings, *data.site.terms,
-                            *data.site.events, *data.briefings, *data.terms, *data.events,
-                            *data.pages, *data.tags, *data.authors]
-        found += [value for context in self.contexts.values() for value in context.values()
-                  if type(value) is Page]
-        return {IDENTITIES[type(item)](item): item for item in found}
+    def index(self) -> dict[Identity, Any]:
+        """Every entity of the site by its identity."""
+        if self._index is None:
+            data = self.data
+            found: list[Any] = [data, data.site.config, *data.site.briefings, *data.site.terms,
+                                *data.site.events, *data.briefings, *data.terms, *data.events,
+                                *data.pages, *data.tags, *data.authors,
+                                *(page for _, page in data.mention_pages)]
+            self._index = {IDENTITIES[type(item)](item): item for item in found}
+        return self._index
+
+    def same(self, read: Read, before: Resolver) -> bool:
+        """Whether the read is of the very object it was on ``before``'s site: records are
+        never changed once made, so it reads as it did (and need not be stamped again)."""
+        identity, attribute = read
+        if identity[0] == "context":
+            now, then = self.contexts.get(identity[1]), before.contexts.get(identity[1])
+            return now is not None and then is not None and attribute in now and \
+                attribute in then and now[attribute] is then[attribute]
+        if identity[0] == "template":
+            return False
+        target = self.index().get(identity)
+        return target is not None and target is before.index().get(identity)
 
     def stamp(self, read: Read) -> Any:
         """The stamp the read would give on this site (a marker when its entity is gone)."""
@@ -241,9 +272,7 @@ class Resolver:
             return self._stamp(context[attribute])
         if identity[0] == "template":
             return self.templates.get(identity[1], _GONE)
-        if self._index is None:
-            self._index = self._build_index()
-        target = self._index.get(identity)
+        target = self.index().get(identity)
         if target is None:
             return _GONE
         if attribute not in _fields(type(target)):

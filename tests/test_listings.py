@@ -124,10 +124,10 @@ def test_in_a_large_archive_related_briefings_are_found_among_the_nearest_in_dat
 
 
 def test_a_term_in_hundreds_of_briefings_gets_pages_of_them(tmp_path, monkeypatch):
-    from briefing_site import render
+    from briefing_site import enrich
     from briefing_site.cli import main
 
-    monkeypatch.setattr(render, "MENTIONS_PER_PAGE", 10)
+    monkeypatch.setattr(enrich, "MENTIONS_PER_PAGE", 10)
     files = {f"briefings/b{n:02d}.md": briefing_text(n) for n in range(23)}
     files["briefings/quiet-week.md"] = None
     files["timeline.yml"] = None
