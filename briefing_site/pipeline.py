@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES
@@ -29,6 +29,8 @@ class BuildResult:
     briefings: int
     trusted_html: bool = False
     base_url: str = ""
+    # files rendered, and kept from the last build, so far as ``files`` has been taken
+    counts: dict[str, int] = field(default_factory=lambda: {"rendered": 0, "kept": 0})
 
 
 def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Options = DEFAULTS,
@@ -92,12 +94,16 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
         resolver = Resolver(data, plan.contexts(), plan.digests, stamper)
         keep = state.unchanged([planned.path for planned in plan.files], resolver)
 
+    counts = {"rendered": 0, "kept": 0}
+
     def files() -> Iterator[tuple[str, bytes | None]]:
         for path, data, reads in render_files(plan, keep, stamper, options.jobs, progress):
             if reads:
                 state.remember(path, reads)
+            counts["kept" if data is None else "rendered"] += 1
             yield path, data
 
     warnings = tuple(sorted(problems, key=Diagnostic.sort_key))
     return BuildResult(files() if stream else dict(files()), warnings, page_count(plan),
-                       len(data.briefings), site.config.trusted_html, site.config.base_url)
+                       len(data.briefings), site.config.trusted_html, site.config.base_url,
+                       counts)

@@ -49,8 +49,27 @@ def real_site(tmp_path_factory) -> Path:
     """The real content/ built once into a temporary folder."""
     out = tmp_path_factory.mktemp("real") / "site"
     assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES),
-                 "--out", str(out)]) == 0
+                 "--out", str(out), "--cache", str(out.parent / "cache")]) == 0
     return out
+
+
+def _state(path: Path) -> object:
+    """Enough of a folder to tell whether anything was written in it."""
+    if not path.exists():
+        return None
+    return sorted((str(p), p.stat().st_mtime_ns) for p in [path, *path.rglob("*")])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hermetic():
+    """No test writes a build cache or a site into the repository: they use temporary
+    folders, so that the tests leave a checkout as they found it."""
+    watched = [REPO / ".cache", REPO / "site", REPO / "content" / ".cache",
+               REPO / "tests" / "fixtures" / "golden" / ".cache"]
+    before = [_state(path) for path in watched]
+    yield
+    for path, state in zip(watched, before, strict=True):
+        assert _state(path) == state, f"a test wrote {path}"
 
 
 SITE_YML = """\

@@ -51,7 +51,8 @@ def site(request, tmp_path_factory) -> Path:
     content = CONTENT if request.param == "sample" else generate(folder, ARCHIVE)
     out = folder / "site"
     assert main(["build", "--content", str(content), "--templates", str(TEMPLATES),
-                 "--out", str(out), "--base-url", "https://briefings.example.org/"]) == 0
+                 "--out", str(out), "--base-url", "https://briefings.example.org/",
+                 "--cache", str(folder / "cache")]) == 0
     return out
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import REPO, TEMPLATES, snapshot
@@ -47,3 +50,25 @@ def test_the_golden_content_has_what_the_site_is_meant_to_guard():
     for feature in ("[^1]:", "|------|", "notes:", "draft: true", "Степной", "locator:"):
         assert feature in texts, feature
     assert Path(GOLDEN / "index.html").is_file()
+
+
+def _build_in_a_process(out: Path, seed: str, *args: str) -> None:
+    subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--content",
+                    str(GOLDEN_CONTENT), "--templates", str(TEMPLATES), "--out", str(out), *args],
+                   env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+                   capture_output=True)
+
+
+def test_builds_in_processes_with_other_hash_seeds_are_identical(tmp_path):
+    """Nothing in the output, nor in what the cache records, depends on the order of a set
+    or a dict of strings, which changes with every process."""
+    _build_in_a_process(tmp_path / "one", "1", "--cache", str(tmp_path / "cache-one"))
+    _build_in_a_process(tmp_path / "two", "2", "--cache", str(tmp_path / "cache-two"))
+    _build_in_a_process(tmp_path / "cold", "3", "--no-cache")
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two") == snapshot(tmp_path / "cold")
+    with open(tmp_path / "cache-one" / "records.pickle", "rb") as one, \
+            open(tmp_path / "cache-two" / "records.pickle", "rb") as two:
+        first, second = pickle.load(one), pickle.load(two)
+    assert first["records"] and first["stamps"] == second["stamps"]
+    assert {path: set(reads) for path, reads in first["records"].items()} == \
+        {path: set(reads) for path, reads in second["records"].items()}

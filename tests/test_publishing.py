@@ -31,7 +31,7 @@ def published(tmp_path_factory):
     """The real content built as it would be published, with a base URL."""
     out = tmp_path_factory.mktemp("published") / "site"
     assert main(["build", "--content", str(CONTENT), "--templates", str(TEMPLATES),
-                 "--out", str(out), "--base-url", BASE]) == 0
+                 "--out", str(out), "--base-url", BASE, "--no-cache"]) == 0
     return out
 
 

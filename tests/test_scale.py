@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 from benchmarks.synthetic import generate
+from briefing_site.options import Options
+from briefing_site.pipeline import build_site
+from briefing_site.serve import Preview
 from tests.conftest import TEMPLATES, snapshot
 
 N = 40  # enough for the work to be shared among processes
@@ -122,6 +126,21 @@ def _article_counts_everything(templates: Path) -> None:
              "{% block main %}<p>One of {{ data.briefings | length }}.</p>")
 
 
+def _retarget(templates: Path) -> None:
+    # The partials folder is a link (see _work): point it at a copy with one partial edited.
+    link = templates / "partials"
+    other = link.resolve().parent / "partials-b"
+    shutil.copytree(link.resolve(), other)
+    _replace(other / "byline.html", '<span class="byline">By ', '<span class="byline">Written by ')
+    new = templates / "partials.new"
+    new.symlink_to(other, target_is_directory=True)
+    os.replace(new, link)
+
+
+def _rename(path: Path, name: str) -> None:
+    path.rename(path.with_name(name))
+
+
 # Each edit is applied on top of the ones before it, as an analyst's day would.
 EDITS = {
     "a sentence appended": lambda c, t: _replace(
@@ -132,32 +151,51 @@ EDITS = {
     "a title changed": lambda c, t: _replace(
         c / "briefings" / "synthetic-00003.md", "Synthetic briefing 00003", "A new title"),
     "a date changed": lambda c, t: _redate(c / "briefings" / "synthetic-00011.md"),
-    "a definition changed": lambda c, t: _replace(
+    "a term's short hint changed": lambda c, t: _replace(
         c / "glossary.yml", "short: A Moscow-headquartered", "short: A Moscow-led"),
+    "a term's definition changed": lambda c, t: _replace(
+        c / "glossary.yml", "A made-up body, number 001,", "A made-up body, number one,"),
+    "a term's aliases changed": lambda c, t: _replace(
+        c / "glossary.yml", "term: Council 000 Steppe\n",
+        "term: Council 000 Steppe\n  aliases: [January]\n"),
     "an event changed": lambda c, t: _replace(
         c / "timeline.yml", "title: Synthetic event 0001", "title: Renamed event"),
+    "an event's locator set": lambda c, t: _replace(
+        c / "timeline.yml", "title: Renamed event\n", "title: Renamed event\n"
+        "  locator: \"A sentence added\"\n"),
     "a partial template changed": lambda c, t: _replace(
         t / "partials" / "card.html", "<li class=\"card\">", "<li class=\"card edited\">"),
     "the site title changed": lambda c, t: _replace(
         c / "site.yml", "title: ", "title: Renamed "),
     "a template reads data": lambda c, t: _article_counts_everything(t),
+    "an asset changed": lambda c, t: (t / "assets" / "style.css").write_text(
+        (t / "assets" / "style.css").read_text() + "\n/* edited */\n"),
     "a briefing added": lambda c, t: (c / "briefings" / "added.md").write_text(
         (c / "briefings" / "synthetic-00005.md").read_text().replace(
             "Synthetic briefing 00005", "Added briefing"), encoding="utf-8"),
     "a briefing deleted": lambda c, t: (c / "briefings" / "synthetic-00009.md").unlink(),
+    "a briefing renamed": lambda c, t: _rename(c / "briefings" / "synthetic-00015.md",
+                                               "renamed-briefing.md"),
     "a briefing made a draft": lambda c, t: _replace(
         c / "briefings" / "synthetic-00013.md", "---\n", "---\ndraft: true\n"),
+    "a draft published again": lambda c, t: _replace(
+        c / "briefings" / "synthetic-00013.md", "draft: true\n", ""),
+    "a linked folder retargeted": lambda c, t: _retarget(t),
 }
+
+
+def _work(content: Path, root: Path) -> tuple[Path, Path]:
+    """A copy of the content and the templates, whose partials folder is a link."""
+    shutil.copytree(content, root / "content")
+    shutil.copytree(TEMPLATES, root / "templates")
+    (root / "templates" / "partials").rename(root / "partials-a")
+    (root / "templates" / "partials").symlink_to(root / "partials-a", target_is_directory=True)
+    return root / "content", root / "templates"
 
 
 def test_after_every_kind_of_edit_a_rebuild_equals_a_cold_build(content, tmp_path, run):
     """Only the pages whose inputs changed are rendered again; none may be left stale."""
-    import shutil
-
-    work = tmp_path / "work"
-    shutil.copytree(content, work / "content")
-    shutil.copytree(TEMPLATES, work / "templates")
-    source, templates = work / "content", work / "templates"
+    source, templates = _work(content, tmp_path / "work")
     out, cache = tmp_path / "site", tmp_path / "cache"
 
     def incremental() -> None:
@@ -184,3 +222,26 @@ def test_after_every_kind_of_edit_a_rebuild_equals_a_cold_build(content, tmp_pat
         for path in after:
             if after[path] == before.get(path):
                 assert (out / path).stat().st_mtime_ns == times[path], (name, path)
+        shutil.rmtree(cold)
+
+
+def test_after_every_kind_of_edit_the_preview_equals_a_cold_build(content, tmp_path):
+    """The preview keeps its state in memory between saves: its site too equals a cold
+    build's, reload script and all, after every edit; and an edit to one body renders few."""
+    source, templates = _work(content, tmp_path / "work")
+    preview = Preview(source, templates)
+    assert preview.rebuild()
+    for name, edit in EDITS.items():
+        edit(source, templates)
+        assert preview.rebuild(name), preview.snapshot.errors
+        cold = build_site(source, templates, Options(live_reload=True)).files
+        served = preview.snapshot.files
+        assert served.keys() == cold.keys(), name
+        stale = [path for path, data in cold.items() if served[path] != data]
+        assert not stale, f"after {name}: {stale[:5]}"
+    _replace(source / "briefings" / "synthetic-00021.md", "## Outlook", "One more.\n\n## Outlook")
+    result = build_site(source, templates, Options(live_reload=True), preview.state,
+                        stream=True)
+    changed = [path for path, data in result.files if data is not None]
+    assert "briefings/synthetic-00021.html" in changed
+    assert result.counts["rendered"] < len(preview.snapshot.files) / 10, changed

@@ -1,0 +1,96 @@
+"""What a page reads is recorded: a spy changes each field of each record in turn and fails
+when a page's bytes change though its record does not name that field."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+from briefing_site import render
+from briefing_site.convert import convert_bodies
+from briefing_site.enrich import enrich, glossary_entries
+from briefing_site.load import load_site
+from briefing_site.markup import FieldRenderer
+from briefing_site.render import plan_site, render_files
+from briefing_site.track import Resolver, Stamper, unwrap
+from tests.conftest import REPO, TEMPLATES
+
+GOLDEN_CONTENT = REPO / "tests" / "fixtures" / "golden" / "content"
+
+
+def _site(content: Path, templates: Path):
+    site = load_site(content).site
+    entries = glossary_entries(site, FieldRenderer())
+    docs = convert_bodies(site.briefings, entries, site.config)
+    data = enrich(site, docs, entries)
+    return data, plan_site(data, templates)
+
+
+def _files(plan) -> dict[str, bytes]:
+    return {path: data for path, data, _ in render_files(plan) if path.endswith(
+        (".html", ".xml", ".txt", ".bib", ".ris", ".json"))}
+
+
+def _changed(value):
+    """Another value of the same kind, or None where there is no safe one."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + " (changed)" if value else "changed"
+    if isinstance(value, tuple) and len(value) > 1:
+        return value[::-1]
+    return None
+
+
+def gaps(content: Path, templates: Path) -> list[tuple[str, tuple, str]]:
+    """(page, record, field) for each field whose change changes a page that did not read it."""
+    data, plan = _site(content, templates)
+    reads = {path: {read for read in found} for path, _, found in
+             render_files(plan, record=Stamper())}
+    before = _files(plan)
+    found, tried = [], 0
+    records = Resolver(data, plan.contexts(), plan.digests, Stamper()).index()
+    for identity, record in records.items():
+        for field in dataclasses.fields(record):
+            original = getattr(record, field.name)
+            changed = _changed(original)
+            if changed is None:
+                continue
+            object.__setattr__(record, field.name, changed)  # every holder sees the change
+            try:
+                after = _files(plan)
+            except Exception:  # a change that cannot render says nothing either way
+                continue
+            finally:
+                object.__setattr__(record, field.name, original)
+            tried += 1
+            found += [(path, identity, field.name) for path in before
+                      if after[path] != before[path]
+                      and (identity, field.name) not in reads[path]]
+    assert tried > 100, tried  # the spy did change things
+    return found
+
+
+def test_every_page_records_every_field_it_depends_on():
+    assert gaps(GOLDEN_CONTENT, TEMPLATES) == []
+
+
+def test_the_spy_finds_a_read_that_bypasses_the_record(tmp_path, monkeypatch):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    card = templates / "partials" / "card.html"
+    card.write_text(card.read_text().replace("</h3>", "</h3>{{ view | sneaky }}"))
+    original = render._environment
+
+    def environment(*args, **kwargs):
+        env = original(*args, **kwargs)
+        # A filter that looks behind what templates see: nothing records what it reads.
+        env.filters["sneaky"] = lambda view: unwrap(view).summary_text
+        return env
+
+    monkeypatch.setattr(render, "_environment", environment)
+    found = gaps(GOLDEN_CONTENT, templates)
+    assert ("index.html", ("view", "quiet-week"), "summary_text") in found
