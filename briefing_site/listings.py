@@ -102,7 +102,8 @@ def related(briefings: Sequence[Briefing], terms: dict[str, frozenset[str]],
     """For each briefing, the slugs of the ``limit`` others most alike.
 
     A shared topic counts 3, a shared glossary term 1, weighted down by how many briefings
-    share it, so that what every briefing mentions tells nothing. Ties go to the newer, then
+    share it (by 1 / log2(2 + n)), so that what every briefing mentions tells little, though
+    never nothing. Ties go to the newer, then
     to the slug. Of the briefings sharing a topic or term, only the ``WINDOW`` nearest in
     date are candidates, so that the cost stays linear in the archive's size.
 
@@ -133,9 +134,10 @@ def _related(briefings: Sequence[Briefing], terms: dict[str, frozenset[str]],
             postings.setdefault(("tag", tag_slug(tag)), []).append(rank[index])
         for term in terms.get(briefing.slug, ()):
             postings.setdefault(("term", term), []).append(rank[index])
-    common = max(12, len(briefings) // 20)  # too widely shared to say anything
+    # What many share weighs less, but never nothing: in an archive where every topic is
+    # broad (a country, a region) a briefing still has briefings related to it.
     weights = {key: (3.0 if key[0] == "tag" else 1.0) / math.log2(2 + len(members))
-               for key, members in postings.items() if len(members) <= common}
+               for key, members in postings.items()}
     result = {}
     for index, briefing in enumerate(briefings):
         scores: Counter[int] = Counter()  # by rank

@@ -150,3 +150,17 @@ def test_a_term_in_hundreds_of_briefings_gets_pages_of_them(tmp_path, monkeypatc
     assert pages == 3
     assert seen == [f"Briefing {n:02d}" for n in reversed(range(23))]
     assert "page 3" in parse(out / "glossary" / "csto" / "page" / "3.html").title.get_text()
+
+
+def test_where_every_topic_is_broad_each_briefing_still_has_related_ones():
+    # 1,000 briefings, each with two of three topics that each half the archive or more shares.
+    topics = ["Kazakhstan", "Central Asia", "Russia"]
+    items = [Briefing(f"b{n:04d}", f"B {n}", PartialDate(1950 + n // 12, 1 + n % 12), "x", 1,
+                      SourceRef("x"), tags=(topics[n % 3], topics[(n + 1) % 3]))
+             for n in range(1000)]
+    terms = {item.slug: frozenset({"csto"}) for item in items}  # a term in every one
+    related = listings.related(items, terms)
+    assert all(len(related[item.slug]) == listings.RELATED for item in items)
+    # Sharing both topics beats sharing one (b0500 has the topics of every third briefing).
+    assert all(int(slug[1:]) % 3 == 500 % 3 for slug in related["b0500"])
+    assert related == listings.related(list(reversed(items)), terms)
