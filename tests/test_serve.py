@@ -133,9 +133,9 @@ def test_many_requests_at_once(running):
 class Events:
     """Reads the server-sent events stream as a browser's EventSource would."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, query: str = "") -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-        self.connection.request("GET", "/__briefing_site/events")
+        self.connection.request("GET", "/__briefing_site/events" + query)
         self.response = self.connection.getresponse()
         assert self.response.getheader("Content-Type") == "text/event-stream"
 
@@ -241,3 +241,59 @@ def test_listening_beyond_this_machine_comes_with_a_warning(tmp_path):
     _, err = process.communicate(timeout=20)
     assert process.returncode == 0
     assert "warning: listening on 0.0.0.0" in err
+
+
+def test_only_the_pages_whose_bytes_changed_are_told_to_reload(running):
+    version = running.preview.snapshot.version
+    script = running.request("/__briefing_site/live.js").body.decode()
+    assert f"const loaded = {version};" in script  # the version the page came from
+    article = Events(running.port, f"?since={version}&path=/briefings/quiet-week.html")
+    timeline = Events(running.port, f"?since={version}&path=/timeline.html")
+    assert article.next()["reload"] is False and timeline.next()["reload"] is False
+    briefing = running.content / "briefings" / "quiet-week.md"
+    briefing.write_text(BRIEFING.replace("A second paragraph", "A second, edited paragraph"))
+    assert article.next()["reload"] is True
+    assert timeline.next()["reload"] is False  # the timeline does not show that paragraph
+    article.close()
+    timeline.close()
+
+
+def test_a_save_that_changes_no_output_reloads_nothing(running):
+    version = running.preview.snapshot.version
+    page = Events(running.port, f"?since={version}&path=/")
+    assert page.next()["reload"] is False
+    glossary = running.content / "glossary.yml"
+    glossary.write_text(glossary.read_text() + "\n# a comment changes no page\n")
+    state = page.next()
+    assert state["reload"] is False and state["errors"] == [] and state["version"] == version
+    assert any("0 files changed" in line for line in running.log)
+    page.close()
+
+
+def test_an_internal_error_is_shown_and_the_next_save_builds_again(running, monkeypatch):
+    from briefing_site import serve
+
+    real = serve.build_site
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("something no content can cause")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(serve, "build_site", flaky)
+    events = Events(running.port)
+    first = events.next()
+    briefing = running.content / "briefings" / "quiet-week.md"
+    briefing.write_text(BRIEFING.replace("Quiet Week", "Busy Week"))
+    failed = events.next()
+    assert failed["version"] == first["version"]
+    assert any("quiet-week.md: internal error: RuntimeError: something no content can cause"
+               in line for line in failed["errors"]), failed
+    assert any("internal error" in line for line in running.log)
+    briefing.write_text(BRIEFING.replace("Quiet Week", "Calm Week"))
+    fixed = events.next()
+    assert fixed["errors"] == [] and fixed["version"] == first["version"] + 1
+    assert b"Calm Week in Almaty" in running.request("/briefings/quiet-week.html").body
+    events.close()
