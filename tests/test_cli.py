@@ -140,3 +140,25 @@ def test_content_errors_from_a_subprocess_exit_1_without_traceback(tmp_path):
     assert "site.yml:2:1: error: invalid YAML" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_check_never_touches_the_cache(tmp_path, run):
+    content = make_content(tmp_path)
+    cache = tmp_path / ".cache"
+    assert run("check", "--content", content, "--templates", TEMPLATES).code == 0
+    assert not cache.exists()
+    assert run("build", "--content", content, "--templates", TEMPLATES,
+               "--out", tmp_path / "site").code == 0
+    before = {p: p.stat().st_mtime_ns for p in cache.rglob("*")}
+    (content / "briefings" / "quiet-week.md").write_text("---\ntitle: [broken\n---\nText.\n")
+    assert run("check", "--content", content, "--templates", TEMPLATES).code == 1
+    assert {p: p.stat().st_mtime_ns for p in cache.rglob("*")} == before
+
+
+def test_the_cache_cannot_live_inside_the_output(tmp_path, run):
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out,
+                 "--cache", out / "cache")
+    assert result.code == 1
+    assert "the cache folder" in result.err and "inside" in result.err

@@ -15,13 +15,15 @@ from benchmarks.synthetic import generate
 from tests.conftest import REPO, TEMPLATES, snapshot
 
 
-def start_build(content: Path, out: Path, quiet: bool = False) -> subprocess.Popen:
+def start_build(content: Path, out: Path, quiet: bool = False,
+                cache: Path | None = None) -> subprocess.Popen:
     # Builds that will be killed write to no pipe: a worker outliving its build must show
     # up as a leftover process below, not as a test waiting forever on the pipe.
     stream = subprocess.DEVNULL if quiet else subprocess.PIPE
+    caching = ["--cache", str(cache)] if cache else ["--no-cache"]
     return subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "build", "--content", str(content),
-         "--templates", str(TEMPLATES), "--out", str(out), "--no-cache"],
+         "--templates", str(TEMPLATES), "--out", str(out), *caching],
         stdout=stream, stderr=stream, text=True)
 
 
@@ -111,3 +113,38 @@ def test_two_builds_started_at_once_give_one_complete_site(two_versions):
     assert [p.returncode for p in processes] == [0, 0], results
     assert snapshot(out) == new
     assert not list(out.parent.glob(".site.tmp-*")) and not list(out.parent.glob(".site.old-*"))
+
+
+def test_incremental_builds_killed_at_any_moment_leave_a_site_and_a_cache_to_trust(
+        two_versions, tmp_path):
+    """Kills anywhere in a cached build, while the content goes back and forth between two
+    versions: the site is always one of the two, and the next build is right."""
+    content, _, old, new = two_versions
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    briefing = content / "briefings" / "synthetic-00007.md"
+    second = briefing.read_text()
+    first = second.replace("\nA sentence added later.\n", "")
+    assert finish(start_build(content, out, cache=cache)) == 0
+    started = time.monotonic()
+    briefing.write_text(first)
+    assert finish(start_build(content, out, cache=cache)) == 0
+    took = time.monotonic() - started
+    versions = {first: old, second: new}
+    try:
+        _kill_repeatedly(content, out, cache, briefing, (first, second), took, versions)
+    finally:
+        briefing.write_text(second)  # as the other tests of this module expect it
+
+
+def _kill_repeatedly(content, out, cache, briefing, texts, took, versions) -> None:
+    first, second = texts
+    for step in range(14):
+        text = second if step % 2 == 0 else first
+        briefing.write_text(text)
+        process = start_build(content, out, quiet=True, cache=cache)
+        time.sleep(took * (step % 7) / 6)
+        process.send_signal(signal.SIGKILL)
+        finish(process)
+        assert snapshot(out) in versions.values(), f"incomplete site after a kill at step {step}"
+        assert finish(start_build(content, out, cache=cache)) == 0
+        assert snapshot(out) == versions[text], f"a wrong site after a kill at step {step}"
