@@ -180,3 +180,24 @@ def test_the_quick_inline_step_gives_what_python_markdown_gives_on_the_sample():
     for path in sorted((Path(__file__).parents[2] / "content" / "briefings").glob("*.md")):
         stock, quick = _stock_and_quick(frontmatter.load(path).content)
         assert quick == stock
+
+
+def test_markdown_is_pinned_to_the_range_whose_private_method_is_replaced():
+    """QuickInline replaces Python-Markdown's InlineProcessor.__handleInline (name-mangled:
+    ``_InlineProcessor__handleInline``) and calls ``_InlineProcessor__applyPattern``; both
+    are private, so pyproject.toml pins markdown below the next minor release."""
+    import re
+    from importlib.metadata import version
+    from pathlib import Path
+
+    from markdown.treeprocessors import InlineProcessor
+
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    pin = re.search(r'"markdown>=([\d.]+),<([\d.]+)"', pyproject)
+    assert pin, "markdown must be pinned with an upper bound"
+    installed = tuple(int(part) for part in version("markdown").split(".")[:2])
+    low = tuple(int(part) for part in pin.group(1).split(".")[:2])
+    high = tuple(int(part) for part in pin.group(2).split(".")[:2])
+    assert low <= installed < high
+    assert hasattr(InlineProcessor, "_InlineProcessor__handleInline")
+    assert hasattr(InlineProcessor, "_InlineProcessor__applyPattern")
