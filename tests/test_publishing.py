@@ -9,6 +9,7 @@ import bibtexparser
 import feedparser
 import pytest
 import rispy
+import yaml
 from citeproc import (
     Citation,
     CitationItem,
@@ -19,7 +20,7 @@ from citeproc import (
 from citeproc.source.json import CiteProcJSON
 
 from briefing_site.cli import main
-from tests.conftest import BRIEFING, CONTENT, TEMPLATES, make_content, parse
+from tests.conftest import BRIEFING, CONTENT, REPO, TEMPLATES, make_content, parse
 
 SLUG = "emergency-on-the-steppe"
 ORIGINAL = "https://cepa.org/article/emergency-on-the-steppe-kazakhstan-in-crisis/"
@@ -272,3 +273,14 @@ def test_json_ld_cannot_close_its_script(tmp_path, run):
     assert len(scripts) == 2  # the JSON-LD and cite.js, nothing injected
     assert json.loads(page.find("script", type="application/ld+json").string)["headline"] == \
         "</script><script>alert(1)</script>"
+
+
+def test_the_pages_workflow_keeps_the_build_cache_between_runs():
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "pages.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [step.get("uses", "") for step in steps]
+    cache = next(step for step in steps if step.get("uses", "").startswith("actions/cache@"))
+    assert set(cache["with"]["path"].split()) == {".cache", "site"}
+    assert cache["with"]["restore-keys"]  # the newest earlier cache, whatever its key
+    build = next(i for i, step in enumerate(steps) if "build.py build" in step.get("run", ""))
+    assert uses.index(cache["uses"]) < build
