@@ -46,7 +46,7 @@ import os
 import pickle
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -171,7 +171,7 @@ class State:
         return {path for path in paths if path in self.available and path in records
                 and stale.isdisjoint(records[path])}
 
-    def remember(self, path: str, reads: dict[tuple, Any]) -> None:
+    def remember(self, path: str, reads: Iterable[tuple]) -> None:
         """What the file just rendered at ``path`` read (kept once ``commit`` is called)."""
         self._pending[path] = reads
 
@@ -180,10 +180,15 @@ class State:
         fresh: set[tuple] = set()
         for path, reads in self._pending.items():
             self.records[path] = tuple(reads)
-            self.stamps.update(reads)
             fresh.update(reads)
-        for read in self._stale - fresh:  # no file that is kept made these reads
-            self.stamps.pop(read, None)
+        stale, stamps, site = self._stale, self.stamps, self._seeing
+        # Stamped once each, on the site the files were rendered from: a read still as it
+        # was keeps the stamp that told so.
+        for read in fresh:
+            if read in stale or read not in stamps:
+                stamps[read] = site.stamp(read)
+        for read in stale - fresh:  # no file that is kept made these reads
+            stamps.pop(read, None)
         gone = [path for path in self.records if path not in paths]
         for path in gone:
             del self.records[path]

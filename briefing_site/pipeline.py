@@ -97,7 +97,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     counts = {"rendered": 0, "kept": 0}
 
     def files() -> Iterator[tuple[str, bytes | None]]:
-        for path, data, reads in render_files(plan, keep, stamper, options.jobs, progress):
+        for path, data, reads in render_files(plan, keep, not cold, options.jobs, progress):
             if reads:
                 state.remember(path, reads)
             counts["kept" if data is None else "rendered"] += 1

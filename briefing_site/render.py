@@ -11,7 +11,7 @@ import os
 import posixpath
 from collections.abc import Container, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +25,7 @@ from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .errors import BuildFailed, Diagnostic, SourceRef
 from .listings import author_slug, tag_slug
-from .track import Recorder, Stamper, unwrap
+from .track import Recorder, unwrap
 from .views import MENTIONS_SHOWN, Enriched
 
 ASSETS = "assets"
@@ -182,6 +182,7 @@ class Plan:
     env: jinja2.Environment
     templates: Path
     digests: dict[str, str]  # of each template (see template_digests)
+    _read: dict[str, list[str]] = field(default_factory=dict)  # see templates_read
 
     def contexts(self) -> dict[str, dict[str, Any]]:
         return {planned.path: planned.context for planned in self.files}
@@ -190,12 +191,14 @@ class Plan:
         """The names of the templates that rendering ``planned`` reads (``*``: any)."""
         if planned.template is None:
             return []
-        found: set[str] = set()
-        try:
-            complete = _pulled_in(self.env, planned.template, found)
-        except jinja2.TemplateError:
-            complete = False  # rendering reports it, with its file and line
-        return sorted(found) if complete else ["*"]
+        if planned.template not in self._read:
+            found: set[str] = set()
+            try:
+                complete = _pulled_in(self.env, planned.template, found)
+            except jinja2.TemplateError:
+                complete = False  # rendering reports it, with its file and line
+            self._read[planned.template] = sorted(found) if complete else ["*"]
+        return self._read[planned.template]
 
 
 CITATION_FILES = ((".bib", cite.bibtex), (".ris", cite.ris), (".json", cite.csl_json))
@@ -258,9 +261,9 @@ Rendered = tuple[str, "bytes | Diagnostic", dict]  # path, bytes or the error, r
 
 
 def _render_one(index: int) -> Rendered:
-    plan, todo, stamper = _job
+    plan, todo, record = _job
     planned = todo[index]
-    recorder = Recorder(stamper) if stamper is not None else None
+    recorder = Recorder() if record else None
     context = planned.context if recorder is None else \
         recorder.context(planned.path, planned.context)
     if planned.template is None:  # a citation file
@@ -269,7 +272,7 @@ def _render_one(index: int) -> Rendered:
     else:
         if recorder is not None:
             for name in plan.templates_read(planned):
-                recorder.read(("template", name), "", plan.digests.get(name))
+                recorder.read(("template", name), "")
         try:
             data = plan.env.get_template(planned.template).render(context).encode("utf-8")
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
@@ -311,14 +314,13 @@ def _rendered(count: int, jobs: int, progress: Progress | None) -> Iterator[Rend
         yield _render_one(index)
 
 
-def render_files(plan: Plan, keep: Container[str] = (), record: Stamper | None = None,
-                 jobs: int = 1,
+def render_files(plan: Plan, keep: Container[str] = (), record: bool = False, jobs: int = 1,
                  progress: Progress | None = None) -> Iterator[tuple[str, bytes | None, dict]]:
     """Every file of the site as (path relative to its root, bytes, what it read).
 
     A path in ``keep`` is not rendered: it comes as (path, None, {}), the previous build's
     file at that path being still right. With ``record``, each rendered file comes with its
-    reads, stamped by it (see ``track``). With ``jobs`` above 1, files are rendered by that
+    reads (see ``track``). With ``jobs`` above 1, files are rendered by that
     many forked processes; the bytes are the same either way. A template error ends the stream with
     BuildFailed naming every problem, after the files rendered so far.
     """

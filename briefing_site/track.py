@@ -54,6 +54,7 @@ PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Docum
 # it): stamped on their own, once, and stood for by that stamp.
 SHARED = frozenset({MentionGroup, UsedTerm})
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup, bytes})
+_PLAINISH = _SCALARS | PLAIN
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -135,15 +136,12 @@ class Stamper:
 class Recorder:
     """Collects the reads of one page; ``wrap`` gives the values its templates see."""
 
-    def __init__(self, stamp: Stamper) -> None:
-        self.stamp = stamp
-        self.reads: dict[Read, Any] = {}
+    def __init__(self) -> None:
+        self.reads: dict[Read, None] = {}  # in the order made; stamped later, once each
         self._wrapped: dict[int, Any] = {}  # the same value read twice: one wrapper
 
-    def read(self, identity: Identity, attribute: str, value: Any) -> None:
-        key = (identity, attribute)
-        if key not in self.reads:
-            self.reads[key] = self.stamp(value)
+    def read(self, identity: Identity, attribute: str) -> None:
+        self.reads[(identity, attribute)] = None
 
     def wrap(self, value: Any) -> Any:
         kind = type(value)
@@ -156,7 +154,9 @@ class Recorder:
         if name is not None:
             wrapped: Any = _Entity(value, name(value), self)
         elif kind is tuple or kind is list:
-            wrapped = tuple(self.wrap(item) for item in value)
+            if all(type(item) in _PLAINISH for item in value):
+                return value  # (texts, numbers, dates: nothing in it to wrap or record)
+            wrapped = _Seq(value, self)
         elif isinstance(value, Mapping):
             wrapped = {key: self.wrap(item) for key, item in value.items()}
         elif dataclasses.is_dataclass(value):
@@ -168,23 +168,57 @@ class Recorder:
 
     def context(self, page: str, context: Mapping[str, Any]) -> dict[str, Any]:
         """A page's template context as its templates see it; each name counts as read."""
-        for name, value in context.items():
-            self.read(("context", page), name, value)
+        for name in context:
+            self.read(("context", page), name)
         return {name: self.wrap(value) for name, value in context.items()}
+
+
+class _Seq(tuple):
+    """A sequence as templates see it: its items are wrapped as they are taken, so that the
+    length of a list of a thousand mentions costs no thousand wrappers. (A tuple of the items
+    themselves underneath: ``tojson`` and ``len`` see them as they are.)"""
+
+    recorder: Recorder
+
+    def __new__(cls, items: tuple | list, recorder: Recorder) -> _Seq:
+        seq = super().__new__(cls, items)
+        seq.recorder = recorder
+        return seq
+
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        if isinstance(index, slice):
+            return _Seq(item, self.recorder)
+        return self.recorder.wrap(item)
+
+    def __iter__(self) -> Any:
+        wrap = self.recorder.wrap
+        return (wrap(item) for item in tuple.__iter__(self))
+
+    def __reversed__(self) -> Any:
+        wrap = self.recorder.wrap
+        return (wrap(item) for item in reversed(tuple(tuple.__iter__(self))))
+
+    def __contains__(self, item: object) -> bool:
+        return tuple.__contains__(self, unwrap(item))
 
 
 class _Proxy:
     """An object as templates see it: what is read through it is wrapped in turn; for an
     entity (``_Entity``) every field read is also recorded."""
 
-    __slots__ = ("_identity", "_recorder", "_target")
+    __slots__ = ("_identity", "_read", "_recorder", "_target")
 
     def __init__(self, target: Any, identity: Identity | None, recorder: Recorder) -> None:
         object.__setattr__(self, "_target", target)
         object.__setattr__(self, "_identity", identity)
         object.__setattr__(self, "_recorder", recorder)
+        object.__setattr__(self, "_read", {})  # what was read through this proxy
 
     def __getattr__(self, name: str) -> Any:
+        read = object.__getattribute__(self, "_read")
+        if name in read:  # read again: recorded already, and records never change
+            return read[name]
         target = object.__getattribute__(self, "_target")
         recorder = object.__getattribute__(self, "_recorder")
         kind = type(target)
@@ -192,11 +226,13 @@ class _Proxy:
             value = getattr(target, name)
             identity = object.__getattribute__(self, "_identity")
             if identity is not None:
-                recorder.read(identity, name, value)
-            return recorder.wrap(value)
+                recorder.read(identity, name)
+            read[name] = found = recorder.wrap(value)
+            return found
         member = getattr(kind, name, None)
         if isinstance(member, property):  # run with this proxy as self: its reads count
-            return recorder.wrap(member.fget(self))
+            read[name] = found = recorder.wrap(member.fget(self))
+            return found
         if callable(member) and hasattr(member, "__get__") and not name.startswith("__"):
             return member.__get__(self, kind)
         return getattr(target, name)  # constants of the class, or AttributeError

@@ -49,7 +49,7 @@ def gaps(content: Path, templates: Path) -> list[tuple[str, tuple, str]]:
     """(page, record, field) for each field whose change changes a page that did not read it."""
     data, plan = _site(content, templates)
     reads = {path: {read for read in found} for path, _, found in
-             render_files(plan, record=Stamper())}
+             render_files(plan, record=True)}
     before = _files(plan)
     found, tried = [], 0
     records = Resolver(data, plan.contexts(), plan.digests, Stamper()).index()
