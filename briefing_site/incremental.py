@@ -39,6 +39,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import dataclasses
+import datetime
 import functools
 import hashlib
 import json
@@ -51,7 +52,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__, walk
-from .write import leftovers
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 1
@@ -203,15 +203,19 @@ class State:
 class _Unpickler(pickle.Unpickler):
     """Reads back this package's own records and nothing else: a planted file can name no
     function to run, only the plain data classes of ``briefing_site`` (which run no code when
-    made) and Python's own containers."""
+    made), the mapping YAML is read into, Python's own containers and the dates YAML gives."""
 
     def find_class(self, module: str, name: str) -> Any:
         if module.startswith("briefing_site.") and module.count(".") == 1:
             found = getattr(__import__(module, fromlist=[name]), name, None)
-            if isinstance(found, type) and dataclasses.is_dataclass(found):
+            if isinstance(found, type) and (dataclasses.is_dataclass(found) or (
+                    module == "briefing_site.yamlsource" and name == "Mapping")):
                 return found
         if module == "builtins" and name in ("frozenset", "set", "tuple", "dict", "list"):
             return getattr(builtins, name)
+        if module == "datetime" and name in ("date", "datetime", "time", "timedelta",
+                                             "timezone"):
+            return getattr(datetime, name)
         raise pickle.UnpicklingError(f"the cache names {module}.{name}, which it may not")
 
 
@@ -245,8 +249,6 @@ class Store:
             return None
         if not out.is_dir() or snapshot(out) != state.get("files"):
             return None
-        if leftovers(out):
-            return None  # an interrupted build left something to clean up
         return state
 
     def open(self, out: Path) -> State:

@@ -16,7 +16,7 @@ from .convert import Progress
 from .errors import BuildFailed, OutputError
 from .incremental import Store, input_digest
 from .options import Options
-from .write import MARKER, SiteWriter, check_output
+from .write import MARKER, SiteWriter, check_output, leftovers
 
 # The pipeline is imported where it is used, so that a build with nothing to do answers
 # before Markdown, Jinja and the rest are even loaded.
@@ -50,7 +50,7 @@ def build_into(content: Path, templates: Path, out: Path, options: Options,
         digest, files_read = input_digest([content, templates], settings,
                                           store.summary().get("sources"))
         summary = store.up_to_date(digest, out)
-        if summary is not None:
+        if summary is not None and not leftovers(out):  # else: an interrupted build to undo
             return Built(None, tuple(summary.get("warnings", [])))
     from .pipeline import build_site
 

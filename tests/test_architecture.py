@@ -36,7 +36,7 @@ ALLOWED = {
     "render": {"__init__", "chart", "cite", "convert", "errors", "listings", "track", "views",
                "walk"},
     "write": {"errors"},
-    "incremental": {"__init__", "walk", "write"},
+    "incremental": {"__init__", "walk"},
     "pipeline": {"__init__", "convert", "enrich", "errors", "incremental", "load", "markup",
                  "options", "render", "track", "validate"},
     "project": {"convert", "errors", "incremental", "options", "pipeline", "write"},

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import builtins
+import datetime
 import os
 from pathlib import Path
+
+import pytest
 
 from briefing_site import incremental as cache
 from briefing_site.incremental import input_digest
@@ -72,3 +75,27 @@ def test_anything_unexpected_as_sources_is_ignored(tmp_path):
     for junk in (None, [], {"files": []}, {"at": "x", "files": {"a": 1}},
                  {"at": 1, "files": {str(folder.resolve() / "site.yml"): [0, 0, 0, 0, "x"]}}):
         assert input_digest([folder], {}, junk)[0] == digest
+
+
+def test_the_cache_reads_back_its_own_records_and_refuses_anything_else(tmp_path):
+    import pickle
+
+    from briefing_site.errors import SourceRef
+    from briefing_site.model import Briefing, PartialDate
+    from briefing_site.yamlsource import Mapping
+
+    nested = Mapping({"when": datetime.date(2022, 1, 5), "list": [1, {"a": frozenset({2})}]})
+    record = Briefing("b", "B", PartialDate(2022), "x", 1, SourceRef("b.md"), extra={"n": nested})
+    (tmp_path / "good.pickle").write_bytes(pickle.dumps({"docs": record}, protocol=5))
+    loaded = cache._load(tmp_path / "good.pickle")["docs"]
+    assert loaded == record and loaded.extra == record.extra
+    assert type(loaded.extra["n"]) is Mapping
+
+    class Planted:
+        def __reduce__(self):
+            return (os.system, ("touch planted",))
+
+    (tmp_path / "bad.pickle").write_bytes(pickle.dumps(Planted()))
+    with pytest.raises(pickle.UnpicklingError, match="may not"):
+        cache._load(tmp_path / "bad.pickle")
+    assert not Path("planted").exists()
