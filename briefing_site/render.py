@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import multiprocessing
@@ -68,9 +69,27 @@ class _Undefined(jinja2.StrictUndefined):
         return _Undefined(self._undefined_hint, target, self._undefined_name)._undefined_message
 
 
+class _Recording(jinja2.Environment):
+    """Jinja, telling the page's ``Recorder`` (if any) each attribute a template reads."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if _recorder is None:
+            return super().getattr(obj, attribute)
+        try:
+            return _recorder.getattr(obj, attribute)
+        except AttributeError:
+            return super().getattr(obj, attribute)  # an item, or strict undefined
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if _recorder is not None and isinstance(argument, str) and \
+                dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return self.getattr(obj, argument)  # filters' attribute= lookups come here
+        return super().getitem(obj, argument)
+
+
 def _environment(templates: Path, compiled: jinja2.BytecodeCache | None = None
                  ) -> jinja2.Environment:
-    env = jinja2.Environment(
+    env = _Recording(
         loader=jinja2.FileSystemLoader(templates),
         bytecode_cache=compiled,
         autoescape=True,
@@ -255,28 +274,34 @@ def plan_site(data: Enriched, templates: Path, live_reload: bool = False,
 
 
 _job: tuple | None = None  # what forked workers render from: inherited, never pickled
+_recorder: Recorder | None = None  # what the page being rendered reads (see _Recording)
 _FORMATS = dict(CITATION_FILES)
 
 Rendered = tuple[str, "bytes | Diagnostic", dict]  # path, bytes or the error, reads
 
 
 def _render_one(index: int) -> Rendered:
-    plan, todo, record = _job
+    plan, todo, record, shared = _job
     planned = todo[index]
-    recorder = Recorder() if record else None
+    recorder = Recorder(shared) if record else None
     context = planned.context if recorder is None else \
         recorder.context(planned.path, planned.context)
     if planned.template is None:  # a citation file
-        reference = context["view"].citation.reference
+        view = context["view"] if recorder is None else recorder.wrap(context["view"])
+        reference = view.citation.reference
         data = _FORMATS[posixpath.splitext(planned.path)[1]](reference).encode("utf-8")
     else:
         if recorder is not None:
             for name in plan.templates_read(planned):
                 recorder.read(("template", name), "")
+        global _recorder
+        _recorder = recorder
         try:
             data = plan.env.get_template(planned.template).render(context).encode("utf-8")
         except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
             return planned.path, _template_error(exc, plan.templates), {}
+        finally:
+            _recorder = None
     return planned.path, data, recorder.reads if recorder is not None else {}
 
 
@@ -332,7 +357,7 @@ def render_files(plan: Plan, keep: Container[str] = (), record: bool = False, jo
             yield planned.path, None, {}
         else:
             todo.append(planned)
-    _job = (plan, todo, record)
+    _job = (plan, todo, record, {})
     try:
         for path, result, reads in _rendered(len(todo), jobs, progress):
             if isinstance(result, Diagnostic):

@@ -50,9 +50,13 @@ IDENTITIES: dict[type, Callable[[Any], Identity]] = {
 # Values made only of text and numbers: handed to templates as they are, stamped by content.
 PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
                    Styled, Chart, Axis, Tick, Mark})
-# Values that many others hold (each group of mentions is in a term's list and on a page of
-# it): stamped on their own, once, and stood for by that stamp.
-SHARED = frozenset({MentionGroup, UsedTerm})
+# Values that many others hold, by the thousand (each group of mentions is in a term's list
+# and on a page of it): spelt out directly as every field they have, an entity by its
+# identity (tests/test_track.py checks that no field is left out).
+SPELT: dict[type, Callable[[Any], tuple]] = {
+    MentionGroup: lambda g: ("group", g.briefing.slug, g.places),
+    UsedTerm: lambda u: ("used", u.term.id, u.tip),
+}
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup, bytes})
 _PLAINISH = _SCALARS | PLAIN
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -90,7 +94,6 @@ class Stamper:
         self.addresses = addresses or {}
         self.kept: dict[int, tuple[Any, Any]] = {}
         self._last = last or {}
-        self._dumping: Any = None
         stamper = self
 
         class Pickler(pickle.Pickler):
@@ -106,8 +109,9 @@ class Stamper:
         address = self.addresses.get(id(obj))
         if address is not None:
             return _named, (("content", address),)
-        if type(obj) in SHARED and obj is not self._dumping:
-            return _named, (("stamp", self(obj)),)
+        spell = SPELT.get(type(obj))
+        if spell is not None:
+            return _named, (spell(obj),)
         if isinstance(obj, _Proxy):
             raise TypeError("a stamp is made of values, not of what a template sees of them")
         return NotImplemented
@@ -123,22 +127,33 @@ class Stamper:
         buffer = io.BytesIO()
         pickler = self._pickler_class(buffer, protocol=5)
         pickler.fast = True
-        outer, self._dumping = self._dumping, value
-        try:
-            pickler.dump(value)
-        finally:
-            self._dumping = outer
+        pickler.dump(value)
         result = "#" + hashlib.blake2b(buffer.getvalue(), digest_size=12).hexdigest()
         self.kept[id(value)] = (value, result)
         return result
 
 
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is texts, numbers, dates and such, or a sequence of them, or of
+    sequences of them: nothing in it is to be wrapped or read through."""
+    kind = type(value)
+    if kind in _PLAINISH:
+        return True
+    if kind is not tuple and kind is not list:
+        return False
+    return all(type(item) in _PLAINISH or (type(item) is tuple and all(
+        type(inner) in _PLAINISH for inner in item)) for item in value)
+
+
 class Recorder:
     """Collects the reads of one page; ``wrap`` gives the values its templates see."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: dict | None = None) -> None:
+        """``shared`` (one for all the pages of a build) keeps what properties gave and
+        read, for the next page that asks the same object."""
         self.reads: dict[Read, None] = {}  # in the order made; stamped later, once each
         self._wrapped: dict[int, Any] = {}  # the same value read twice: one wrapper
+        self._shared = {} if shared is None else shared
 
     def read(self, identity: Identity, attribute: str) -> None:
         self.reads[(identity, attribute)] = None
@@ -154,7 +169,7 @@ class Recorder:
         if name is not None:
             wrapped: Any = _Entity(value, name(value), self)
         elif kind is tuple or kind is list:
-            if all(type(item) in _PLAINISH for item in value):
+            if _plain(value):
                 return value  # (texts, numbers, dates: nothing in it to wrap or record)
             wrapped = _Seq(value, self)
         elif isinstance(value, Mapping):
@@ -166,11 +181,48 @@ class Recorder:
         self._wrapped[id(value)] = (value, wrapped)
         return wrapped
 
-    def context(self, page: str, context: Mapping[str, Any]) -> dict[str, Any]:
-        """A page's template context as its templates see it; each name counts as read."""
+    def context(self, page: str, context: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A page's template context; each of its names counts as read."""
         for name in context:
             self.read(("context", page), name)
-        return {name: self.wrap(value) for name, value in context.items()}
+        return context
+
+    def getattr(self, obj: Any, name: str) -> Any:
+        """``obj.name`` as a template reads it (see ``render``): a field of an entity is
+        recorded; a property or method runs with ``obj`` seen through a proxy, so that what it
+        reads is recorded too. Anything else is Python's own ``getattr``."""
+        kind = type(obj)
+        fields = _FIELDS.get(kind)
+        if fields is None:
+            if kind in _SCALARS or not dataclasses.is_dataclass(obj):
+                return getattr(obj, name)
+            fields = _fields(kind)
+        if name in fields:
+            identity = IDENTITIES.get(kind)
+            if identity is not None:
+                self.reads[(identity(obj), name)] = None
+            return getattr(obj, name)
+        member = getattr(kind, name, None)
+        if isinstance(member, property):
+            # Records never change: a property's value, and what it read, are the same for
+            # every page that asks; kept when the value holds nothing to read through.
+            key = (id(obj), name)
+            found = self._shared.get(key)
+            if found is not None and found[0] is obj:
+                self.reads.update(found[2])
+                return found[1]
+            before = dict(self.reads)
+            self.reads = {}
+            try:
+                value = getattr(self.wrap(obj), name)
+            finally:
+                made, self.reads = self.reads, {**before, **self.reads}
+            if _plain(value):
+                self._shared[key] = (obj, value, made)
+            return value
+        if callable(member) and hasattr(member, "__get__") and not name.startswith("__"):
+            return getattr(self.wrap(obj), name)
+        return getattr(obj, name)
 
 
 class _Seq(tuple):

@@ -94,3 +94,15 @@ def test_the_spy_finds_a_read_that_bypasses_the_record(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "_environment", environment)
     found = gaps(GOLDEN_CONTENT, templates)
     assert ("index.html", ("view", "quiet-week"), "summary_text") in found
+
+
+def test_values_spelt_out_for_their_stamps_leave_no_field_out():
+    from briefing_site.track import SPELT
+    from briefing_site.views import MentionGroup, UsedTerm
+
+    # Each is spelt as (a tag, then every field): a field added to one of these records
+    # must be added to its spelling, or pages showing it would not see it change.
+    covered = {MentionGroup: {"briefing", "places"}, UsedTerm: {"term", "tip"}}
+    assert set(SPELT) == set(covered)
+    for kind, names in covered.items():
+        assert {f.name for f in dataclasses.fields(kind)} == names, kind
