@@ -1,12 +1,14 @@
 """What a page reads, recorded as it is rendered, and checked against a newer site.
 
-Templates see the enriched site through proxies. An *entity* (a briefing, the view of one, a
-term, an event, a listing page or group, the site settings, the enriched site itself) has an
-identity that names it in any build: ``("briefing", slug)``, ``("term", id)``... Every
-attribute a page reads of an entity, whether a template reads it or Python code behind a
-property, a method or a filter does, is recorded as ``(identity, attribute)`` with a stamp of
-the value. A stamp stands for everything a page can see of a value: an entity stands for itself
-by its identity (what is read of it is recorded in turn), anything else by its contents.
+An *entity* (a briefing, the view of one, a term, an event, a listing page or group, the site
+settings, the enriched site itself) has an identity that names it in any build:
+``("briefing", slug)``, ``("term", id)``... Every attribute a page reads of an entity is
+recorded as ``(identity, attribute)``: where a template reads it, through Jinja's attribute
+hook (``Recorder.getattr``, called by ``render``); where Python code behind a property or a
+method reads it, through a proxy that the code runs with as ``self`` (``_Proxy``), and so for
+the citation files that ``cite`` writes. Once a build is in place, each read is stamped
+(``Stamper``): an entity stands for itself by its identity (what is read of it is recorded in
+turn), anything else by its contents.
 
 A page is a function of what it read. So a later build may keep the page if each of its reads,
 made again on the later site (``Resolver``), gives the same stamp: nothing is listed by hand,
@@ -85,8 +87,8 @@ class Stamper:
 
     Pickled in fast mode (no memo), so that how objects happen to be shared does not count.
     Stamps are kept by object, for the length of a build and, with ``last`` (the ``kept`` of
-    the stamper of the build before), for the objects that outlive it: a group of mentions,
-    in a list of hundreds, is then stamped once and not again until it changes.
+    the stamper of the build before), for the objects that outlive it: a list that did not
+    change is stamped once, not again on every save.
     """
 
     def __init__(self, addresses: Mapping[int, str] | None = None,
