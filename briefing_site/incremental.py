@@ -140,7 +140,8 @@ class State:
         self.bodies: dict[str, object] = {}  # converted bodies (see convert)
         self.memo: dict[str, object] = {}  # costly results of enrichment (see listings)
         self.records: dict[str, tuple] = {}  # each output file: the reads it made
-        self.stamps: dict[tuple, Any] = {}  # each read: its stamp when last made
+        # each read's stamp when last made, by what was read and then which attribute
+        self.stamps: dict[tuple, dict[str, Any]] = {}
         # Files of the last output that the caller still holds as they were recorded.
         self.available: set[str] | frozenset[str] = frozenset()
         self.compiled: Path | None = None  # where compiled templates are kept (``build``)
@@ -164,9 +165,16 @@ class State:
         if not self.records:
             return set()
         before = self.seen
-        self._stale = {read for read, old in self.stamps.items()
-                       if not (before is not None and site.same(read, before))
-                       and site.stamp(read) != old}
+        self._stale = stale = set()
+        for identity, attributes in self.stamps.items():
+            whole = identity[0] not in ("context", "template")
+            if whole and before is not None and site.same((identity, ""), before):
+                continue  # the very object it was: every read of it reads as it did
+            for attribute, old in attributes.items():
+                read = (identity, attribute)
+                if not (not whole and before is not None and site.same(read, before)) and \
+                        site.stamp(read) != old:
+                    stale.add(read)
         stale, records = self._stale, self.records
         return {path for path in paths if path in self.available and path in records
                 and stale.isdisjoint(records[path])}
@@ -185,16 +193,20 @@ class State:
         # Stamped once each, on the site the files were rendered from: a read still as it
         # was keeps the stamp that told so.
         for read in fresh:
-            if read in stale or read not in stamps:
-                stamps[read] = site.stamp(read)
-        for read in stale - fresh:  # no file that is kept made these reads
-            stamps.pop(read, None)
+            identity, attribute = read
+            known = stamps.setdefault(identity, {})
+            if read in stale or attribute not in known:
+                known[attribute] = site.stamp(read)
+        for identity, attribute in stale - fresh:  # no file that is kept made these reads
+            stamps.get(identity, {}).pop(attribute, None)
         gone = [path for path in self.records if path not in paths]
         for path in gone:
             del self.records[path]
         if gone:  # reads no file makes any more
             used = {read for reads in self.records.values() for read in reads}
-            self.stamps = {read: value for read, value in self.stamps.items() if read in used}
+            self.stamps = {identity: kept for identity, attributes in self.stamps.items()
+                           if (kept := {attribute: value for attribute, value
+                                        in attributes.items() if (identity, attribute) in used})}
         self._pending, self._stale = {}, set()
         self.available = frozenset(paths)
         self.seen, self._seeing = self._seeing, None
