@@ -67,7 +67,9 @@ LIVE_JS = """\
     }
     overlay.replaceChildren();
     const heading = document.createElement("strong");
-    heading.textContent = "The last change has errors; this is the last good version.";
+    heading.textContent = document.body.hasAttribute("data-never-built")
+      ? "The site has errors, and no version of it has built yet."
+      : "The last change has errors; this is the last good version.";
     const list = document.createElement("pre");
     list.style.cssText = "white-space:pre-wrap;margin:.5rem 0 0";
     list.textContent = errors.join("\\n");
@@ -208,7 +210,8 @@ def _error_page(errors: tuple[str, ...]) -> bytes:
     """Shown before the first good build: the errors, and the script that reloads when fixed."""
     items = "\n".join(html.escape(line) for line in errors)
     return (f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build "
-            f"failed</title></head><body><h1>The site does not build yet</h1><pre>{items}</pre>"
+            f"failed</title></head><body data-never-built><h1>The site does not build yet</h1>"
+            f"<pre>{items}</pre>"
             f"<script src=\"{LIVE}live.js\"></script></body></html>").encode()
 
 

@@ -202,6 +202,9 @@ def test_a_site_that_never_built_shows_its_errors_until_fixed(tmp_path):
         assert response.status == 503
         assert b"site.yml:2:1: error: invalid YAML" in response.body
         assert b"/__briefing_site/live.js" in response.body
+        assert b"<body data-never-built>" in response.body  # the overlay says so
+        script = server.request("/__briefing_site/live.js").body
+        assert b"no version of it has built yet" in script
         (content / "site.yml").write_text("title: Now Fine\n")
         wait_for(lambda: server.request("/").status == 200)
     finally:
