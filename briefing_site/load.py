@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,7 @@ class Loader:
         self.diagnostics: list[Diagnostic] = []
         self.unreadable: set[str] = set()  # "glossary", "briefings", ... that failed to load
         self._real_folders: dict[Path, str] = {}
+        self._stats_used: set[str] = set()  # what ``remembered`` knows of files (see there)
 
     def ref(self, path: Path) -> SourceRef:
         return SourceRef(path.as_posix())
@@ -122,8 +124,8 @@ class Loader:
         keyed.append(self.remembered(self.root / "timeline.yml", memo, self.load_timeline))
         events = keyed[-1][1]
         if memo is not None:
-            for stale in set(memo) - {key for key, _ in keyed}:  # keep what this build used
-                del memo[stale]
+            for stale in set(memo) - {key for key, _ in keyed} - self._stats_used:
+                del memo[stale]  # keep what this build used
         site = Site(config, tuple(b for b in briefings if b), tuple(terms), tuple(events))
         return Loaded(site, self.diagnostics, "glossary.yml" not in self.unreadable,
                       "briefings" not in self.unreadable)
@@ -191,19 +193,35 @@ class Loader:
         """``load(path)``, skipped when ``memo`` has seen this path with these bytes.
 
         What the loaders make of a file depends on its path and bytes alone, problems and
-        all. Returns the memo's key with the result.
+        all. A file whose size, times, inode and real path are as when it was last read, and
+        that had not changed for a while by then, is not even read again (git's rule for its
+        index). Returns the memo's key with the result.
         """
+        if memo is None:
+            return "", load(path)
         try:
-            data = path.read_bytes() if memo is not None else None
+            stat = os.stat(path)
         except OSError:
-            data = None
-        if data is None:
             return "", load(path)  # which reports any problem reading it
-        digest = hashlib.blake2b(digest_size=16)
-        for part in (load.__name__.encode(), os.fsencode(path), os.fsencode(self._real(path)),
-                     data):
-            digest.update(part + b"\0")
-        key = digest.hexdigest()
+        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, self._real(path))
+        seen_key = f"stat\0{load.__name__}\0{os.fspath(path)}"
+        self._stats_used.add(seen_key)
+        seen = memo.get(seen_key)
+        if seen is not None and seen[0] == stamp and stamp[2] < seen[2] - RACY_NS and \
+                seen[1] in memo:
+            key = seen[1]
+        else:
+            read_at = time.time_ns()
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return "", load(path)
+            digest = hashlib.blake2b(digest_size=16)
+            for part in (load.__name__.encode(), os.fsencode(path), os.fsencode(stamp[4]),
+                         data):
+                digest.update(part + b"\0")
+            key = digest.hexdigest()
+            memo[seen_key] = (stamp, key, read_at)
         if key in memo:
             result, problems, unreadable = memo[key]
             self.diagnostics += problems
@@ -357,6 +375,11 @@ class Loader:
 # Stands in for a missing date: the error is already reported and the build will fail, but
 # keeping the briefing avoids knock-on errors such as "quote not found" for its locators.
 _NO_DATE = PartialDate(1)
+
+
+# A file's recorded stat is trusted only if it last changed this long before it was read: a
+# write within the file system's timestamp granularity would leave its stat unchanged.
+RACY_NS = 2_000_000_000
 
 
 def load_site(content_dir: Path, memo: MutableMapping[str, tuple] | None = None) -> Loaded:

@@ -125,3 +125,43 @@ def test_an_empty_or_comment_only_glossary_is_an_empty_list(tmp_path):
     assert loaded.diagnostics == []
     assert loaded.site.terms == () and loaded.site.events == ()
     assert loaded.glossary_complete
+
+
+def test_a_file_as_it_was_when_last_read_is_not_read_again(tmp_path, monkeypatch):
+    import pathlib
+
+    from briefing_site import load as load_module
+
+    monkeypatch.setattr(load_module, "RACY_NS", 0)  # these files were written a moment ago
+    content = make_content(tmp_path)
+    memo: dict = {}
+    first = load_site(content, memo)
+    opened: list[str] = []
+    real = pathlib.Path.read_bytes
+
+    def spy(self):
+        opened.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(pathlib.Path, "read_bytes", spy)
+    assert load_site(content, memo).site == first.site
+    assert opened == []
+    briefing = content / "briefings" / "quiet-week.md"
+    briefing.write_text(briefing.read_text().replace("Quiet Week", "Busy Week"))
+    again = load_site(content, memo)
+    assert set(opened) == {"quiet-week.md"}  # the changed file, and no other
+    assert again.site.briefings[0].title == "Busy Week in Almaty"
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path, monkeypatch):
+    import pathlib
+
+    content = make_content(tmp_path)  # written within the last two seconds
+    memo: dict = {}
+    load_site(content, memo)
+    opened: list[str] = []
+    real = pathlib.Path.read_bytes
+    monkeypatch.setattr(pathlib.Path, "read_bytes",
+                        lambda self: opened.append(self.name) or real(self))
+    load_site(content, memo)
+    assert "quiet-week.md" in opened
