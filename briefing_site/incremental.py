@@ -67,11 +67,6 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-# A file's recorded digest is trusted only if it last changed this long before it was read:
-# a write within the file system's timestamp granularity would leave its stat unchanged.
-RACY_NS = 2_000_000_000
-
-
 def input_digest(folders: list[Path], options: dict[str, Any],
                  known: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
     """One digest of every file under ``folders``, the options and the code that builds.
@@ -83,7 +78,7 @@ def input_digest(folders: list[Path], options: dict[str, Any],
     started = time.time_ns()
     known = known if isinstance(known, dict) else {}
     recorded = known.get("files") if isinstance(known.get("files"), dict) else {}
-    trusted_before = known.get("at", 0) - RACY_NS if isinstance(known.get("at"), int) else 0
+    read_at = known.get("at") if isinstance(known.get("at"), int) else 0
     digest = hashlib.blake2b(digest_size=20)
     digest.update(code_digest().encode())
     digest.update(json.dumps(options, sort_keys=True, default=str).encode())
@@ -95,7 +90,7 @@ def input_digest(folders: list[Path], options: dict[str, Any],
             path = f"{root}/{relative}"
             stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
             old = recorded.get(path)
-            if isinstance(old, list) and old[:4] == stamp and stamp[2] < trusted_before:
+            if isinstance(old, list) and walk.as_read(stamp, old[:4], read_at):
                 file_digest = old[4]
             else:
                 with open(path, "rb") as file:
@@ -167,13 +162,13 @@ class State:
         before = self.seen
         self._stale = stale = set()
         for identity, attributes in self.stamps.items():
-            whole = identity[0] not in ("context", "template")
-            if whole and before is not None and site.same((identity, ""), before):
+            entity = identity[0] not in ("context", "template")
+            if entity and before is not None and site.same((identity, ""), before):
                 continue  # the very object it was: every read of it reads as it did
             for attribute, old in attributes.items():
                 read = (identity, attribute)
-                if not (not whole and before is not None and site.same(read, before)) and \
-                        site.stamp(read) != old:
+                passed = not entity and before is not None and site.same(read, before)
+                if not passed and site.stamp(read) != old:
                     stale.add(read)
         stale, records = self._stale, self.records
         return {path for path in paths if path in self.available and path in records

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import frontmatter
 
+from . import walk
 from .errors import Diagnostic, SourceRef
 from .fields import Record
 from .model import (
@@ -207,8 +208,7 @@ class Loader:
         seen_key = f"stat\0{load.__name__}\0{os.fspath(path)}"
         self._stats_used.add(seen_key)
         seen = memo.get(seen_key)
-        if seen is not None and seen[0] == stamp and stamp[2] < seen[2] - RACY_NS and \
-                seen[1] in memo:
+        if seen is not None and walk.as_read(stamp, seen[0], seen[2]) and seen[1] in memo:
             key = seen[1]
         else:
             read_at = time.time_ns()
@@ -375,11 +375,6 @@ class Loader:
 # Stands in for a missing date: the error is already reported and the build will fail, but
 # keeping the briefing avoids knock-on errors such as "quote not found" for its locators.
 _NO_DATE = PartialDate(1)
-
-
-# A file's recorded stat is trusted only if it last changed this long before it was read: a
-# write within the file system's timestamp granularity would leave its stat unchanged.
-RACY_NS = 2_000_000_000
 
 
 def load_site(content_dir: Path, memo: MutableMapping[str, tuple] | None = None) -> Loaded:

@@ -148,7 +148,8 @@ def _plain(value: Any) -> bool:
 
 
 class Recorder:
-    """Collects the reads of one page; ``wrap`` gives the values its templates see."""
+    """Collects the reads of one page: ``getattr`` for what its templates read, ``wrap`` for
+    the proxies that properties and methods run with."""
 
     def __init__(self, shared: dict | None = None) -> None:
         """``shared`` (one for all the pages of a build) keeps what properties gave and
@@ -213,12 +214,12 @@ class Recorder:
             if found is not None and found[0] is obj:
                 self.reads.update(found[2])
                 return found[1]
-            before = dict(self.reads)
-            self.reads = {}
+            outer, self.reads = self.reads, {}
             try:
                 value = getattr(self.wrap(obj), name)
             finally:
-                made, self.reads = self.reads, {**before, **self.reads}
+                made, self.reads = self.reads, outer
+                outer.update(made)
             if _plain(value):
                 self._shared[key] = (obj, value, made)
             return value
@@ -341,7 +342,8 @@ class Resolver:
 
     def same(self, read: Read, before: Resolver) -> bool:
         """Whether the read is of the very object it was on ``before``'s site: records are
-        never changed once made, so it reads as it did (and need not be stamped again)."""
+        never changed once made, so it reads as it did (and need not be stamped again). For
+        an entity that is the whole object, whatever attribute is read of it."""
         identity, attribute = read
         if identity[0] == "context":
             now, then = self.contexts.get(identity[1]), before.contexts.get(identity[1])

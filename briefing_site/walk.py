@@ -9,6 +9,17 @@ from __future__ import annotations
 
 import os
 
+# A file's recorded stat is trusted only if the file last changed this long before it was
+# read: a write within the file system's timestamp granularity would leave its stat as it was.
+RACY_NS = 2_000_000_000
+
+
+def as_read(stamp: tuple | list, recorded: tuple | list, read_at: int) -> bool:
+    """Whether a file whose stat is now ``stamp`` (size, modification time, change time,
+    inode, and whatever else the caller adds) is the one that was ``recorded`` when it was read
+    at ``read_at`` (ns): then it need not be read again, as git's index reasons."""
+    return list(stamp) == list(recorded) and stamp[2] < read_at - RACY_NS
+
 
 def files(root: str) -> list[tuple[str, os.stat_result, str | None]]:
     """Every file under ``root`` as (relative path, stat, real path if reached through a

@@ -20,7 +20,7 @@ ALLOWED = {
     "slugs": set(),
     "yamlsource": {"errors"},
     "fields": {"dates", "errors", "model", "yamlsource"},
-    "load": {"errors", "fields", "model", "slugs", "yamlsource"},
+    "load": {"errors", "fields", "model", "slugs", "walk", "yamlsource"},
     "validate": {"errors", "model"},
     "markdown_ext": set(),
     "markup": {"markdown_ext", "sanitize"},

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from briefing_site import incremental as cache
+from briefing_site import walk
 from briefing_site.incremental import input_digest
 
 
@@ -34,7 +35,7 @@ def _reads(monkeypatch) -> list[str]:
 
 
 def test_files_as_recorded_are_not_read_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", 0)  # these files were written a moment ago
+    monkeypatch.setattr(walk, "RACY_NS", 0)  # these files were written a moment ago
     folder = _content(tmp_path / "content")
     digest, sources = input_digest([folder], {})
     opened = _reads(monkeypatch)
@@ -44,7 +45,7 @@ def test_files_as_recorded_are_not_read_again(tmp_path, monkeypatch):
 
 
 def test_a_file_rewritten_with_its_size_and_time_kept_is_read_again(tmp_path, monkeypatch):
-    monkeypatch.setattr(cache, "RACY_NS", 0)
+    monkeypatch.setattr(walk, "RACY_NS", 0)
     folder = _content(tmp_path / "content")
     digest, sources = input_digest([folder], {})
     path = folder / "briefings" / "b1.md"

@@ -130,9 +130,9 @@ def test_an_empty_or_comment_only_glossary_is_an_empty_list(tmp_path):
 def test_a_file_as_it_was_when_last_read_is_not_read_again(tmp_path, monkeypatch):
     import pathlib
 
-    from briefing_site import load as load_module
+    from briefing_site import walk
 
-    monkeypatch.setattr(load_module, "RACY_NS", 0)  # these files were written a moment ago
+    monkeypatch.setattr(walk, "RACY_NS", 0)  # these files were written a moment ago
     content = make_content(tmp_path)
     memo: dict = {}
     first = load_site(content, memo)
