@@ -31,10 +31,11 @@ Progress = Callable[[str, int, int], None]
 
 
 def converter_key(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> str:
-    """What, besides the body, a converted body depends on."""
+    """What, besides the body, a converted body depends on: the terms' forms, not their
+    hints (which the pages put in)."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(repr((entries, config.known_abbreviations, config.trusted_html,
-                        GLOSSARY_HREF)).encode())
+    digest.update(repr((tuple((e.id, e.forms) for e in entries), config.known_abbreviations,
+                        config.trusted_html, GLOSSARY_HREF)).encode())
     return digest.hexdigest()
 
 

@@ -6,8 +6,8 @@ stage reads through it, and only the work that a change reaches is done again:
 - loading keeps each content file as loaded, by its path and bytes (``State.loaded``, given to
   ``load``): an unchanged file is not parsed again;
 - converting keeps each briefing body as converted, by the body and everything else it depends
-  on (the glossary's forms and hints, the settings that shape it; ``State.bodies``, given to
-  ``convert``);
+  on (the glossary's forms, the settings that shape it; not the terms' hints, which pages put
+  in; ``State.bodies``, given to ``convert``);
 - enrichment keeps its costly results by a digest of their inputs (``State.memo``, given to
   ``listings.related``), and is otherwise done again whole: it is a few hundredths of a
   second per thousand briefings;

@@ -38,11 +38,19 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class GlossaryEntry:
-    """What the linker needs to know of one term."""
+    """What the linker needs to know of one term (``tip`` is the page's business, below)."""
 
     id: str
     forms: tuple[str, ...]
     tip: str
+
+
+# Where a link's hint goes: a converted body holds the term's id between these, and the page
+# puts the hint in (``markup.with_tips``). So a body depends on the terms' forms only, and an
+# edited definition re-renders the pages that show its hint without converting any body
+# again. (Python-Markdown marks its own placeholders with the same two characters, which no
+# content may hold.)
+TIP_START, TIP_END = "\x02tip:", "\x03"
 
 
 class ParagraphAnchors(Extension):
@@ -109,7 +117,6 @@ class GlossaryLinker(Extension):
                  known_abbreviations: tuple[str, ...] = (), **kwargs) -> None:
         self.href = href
         self.known = frozenset(known_abbreviations)
-        self.tips = {entry.id: entry.tip for entry in entries}
         self.index: dict[str, list[tuple[str, str]]] = {}
         forms = set()
         for entry in entries:
@@ -226,7 +233,8 @@ class _LinkProcessor(Treeprocessor):
             return text
         head = text[:pieces[0][0]]
         for number, (start, end, term_id) in enumerate(pieces):
-            wrap = etree.Element("span", {"class": "gl", "data-tip": ext.tips[term_id]})
+            wrap = etree.Element("span", {"class": "gl",
+                                          "data-tip": f"{TIP_START}{term_id}{TIP_END}"})
             link = etree.SubElement(wrap, "a", {
                 "class": "term", "href": f"{ext.href}#{term_id}",
                 "aria-describedby": f"tip-{term_id}"})

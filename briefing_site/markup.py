@@ -6,13 +6,21 @@ import html
 import re
 import xml.etree.ElementTree as etree
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from markdown import Markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from .markdown_ext import GlossaryEntry, GlossaryLinker, ParagraphAnchors, QuickInline
+from .markdown_ext import (
+    TIP_END,
+    TIP_START,
+    GlossaryEntry,
+    GlossaryLinker,
+    ParagraphAnchors,
+    QuickInline,
+)
 from .sanitize import clean_html
 
 EXTENSIONS = ["extra", "toc"]
@@ -66,6 +74,20 @@ class Document:
             blocks.append(Block(data[start:start + size].decode("utf-8"), ids))
             start += size
         return tuple(blocks)
+
+
+def with_tips(block: str, tips: Mapping[str, str]) -> str:
+    """A converted block with each link's hint put in: ``tips`` by term id."""
+    if TIP_START not in block:
+        return block
+    head, *holes = block.split(TIP_START)
+    parts = [head]
+    for hole in holes:
+        term_id, _, rest = hole.partition(TIP_END)
+        # Escaped for an attribute value, as Python-Markdown escapes the others.
+        parts += (tips.get(term_id, "").replace("&", "&amp;").replace("<", "&lt;")
+                  .replace(">", "&gt;").replace('"', "&quot;"), rest)
+    return "".join(parts)
 
 
 class BodyConverter:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from . import cite, listings
 from .errors import Diagnostic
-from .markup import Anchor, Document
+from .markup import Anchor, Document, with_tips
 from .model import Briefing, Event, PartialDate, Site, Sourced, Term
 
 ARTICLE_DIR = "briefings"
@@ -143,8 +143,10 @@ class BriefingView:
 
         Unpacked each time it is asked for, by the page being rendered, and not kept.
         """
-        return tuple(BlockView(block.html, events, notes) for block, (events, notes)
-                     in zip(self.document.blocks, self.margins, strict=True))
+        tips = {used.term.id: used.tip for used in self.terms}
+        return tuple(BlockView(with_tips(block.html, tips), events, notes)
+                     for block, (events, notes) in zip(self.document.blocks, self.margins,
+                                                       strict=True))
 
 
 # "Mentioned in" on the glossary page names this many briefings; a term's own pages, all,

@@ -8,8 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from benchmarks.synthetic import generate
+from briefing_site.incremental import State
 from briefing_site.options import Options
 from briefing_site.pipeline import build_site
 from briefing_site.serve import Preview
@@ -245,3 +247,20 @@ def test_after_every_kind_of_edit_the_preview_equals_a_cold_build(content, tmp_p
     changed = [path for path, data in result.files if data is not None]
     assert "briefings/synthetic-00021.html" in changed
     assert result.counts["rendered"] < len(preview.snapshot.files) / 10, changed
+
+
+def test_a_new_hint_converts_no_body_again(content, tmp_path):
+    """A term's hint is put in by the page: editing it re-renders the pages that show it but
+    converts no Markdown again (at archive scale that is the difference between seconds and
+    a blink)."""
+    source, templates = _work(content, tmp_path / "work")
+    state = State()
+    build_site(source, templates, Options(), state)
+    bodies = dict(state.bodies)
+    _replace(source / "glossary.yml", "short: A Moscow-headquartered", "short: A Moscow-led")
+    files = build_site(source, templates, Options(), state).files
+    assert state.bodies.keys() == bodies.keys()
+    assert all(state.bodies[key] is doc for key, doc in bodies.items())
+    page = BeautifulSoup(files["briefings/synthetic-00007.html"], "html.parser")
+    tips = {span.a["href"].rsplit("#", 1)[1]: span["data-tip"] for span in page.select("span.gl")}
+    assert tips["csto"].startswith("A Moscow-led")

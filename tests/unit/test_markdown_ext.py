@@ -3,7 +3,7 @@
 import pytest
 
 from briefing_site.markdown_ext import GlossaryEntry
-from briefing_site.markup import BodyConverter
+from briefing_site.markup import BodyConverter, with_tips
 
 ENTRIES = (
     GlossaryEntry("csto", ("CSTO", "Collective Security Treaty Organization"), "An alliance."),
@@ -27,8 +27,13 @@ def pilcrow(n: int) -> str:
     return f'<a aria-label="Link to paragraph {n}" class="pilcrow" href="#p{n}">¶</a>'
 
 
+def filled(html: str, entries=ENTRIES) -> str:
+    """A block as a page shows it: each link with its term's hint."""
+    return with_tips(html, {entry.id: entry.tip for entry in entries})
+
+
 def html(source: str) -> str:
-    return "\n".join(block.html for block in convert(source).blocks)
+    return "\n".join(filled(block.html) for block in convert(source).blocks)
 
 
 def test_paragraphs_get_numbered_anchors_and_a_self_link():
@@ -111,8 +116,15 @@ def test_state_does_not_leak_from_one_document_to_the_next():
 
 def test_tip_text_is_escaped_in_the_attribute():
     entries = (GlossaryEntry("x", ("XYZ",), 'Say "hi" <b>'),)
-    out = BodyConverter(entries, "g.html").convert("XYZ here.").blocks[0].html
+    out = filled(BodyConverter(entries, "g.html").convert("XYZ here.").blocks[0].html, entries)
     assert 'data-tip="Say &quot;hi&quot; &lt;b&gt;"' in out
+
+
+def test_a_body_holds_no_hint_so_a_new_hint_needs_no_new_conversion():
+    doc = convert("The CSTO met.")
+    assert "An alliance." not in doc.blocks[0].html
+    assert 'data-tip="A new hint &amp; more."' in with_tips(doc.blocks[0].html,
+                                                          {"csto": "A new hint & more."})
 
 
 def test_plain_text_of_a_field_has_typographic_quotes_and_no_markup():
