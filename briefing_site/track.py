@@ -126,13 +126,34 @@ class Stamper:
         if found is not None and found[0] is value:
             self.kept[id(value)] = found
             return found[1]
-        buffer = io.BytesIO()
-        pickler = self._pickler_class(buffer, protocol=5)
-        pickler.fast = True
-        pickler.dump(value)
-        result = "#" + hashlib.blake2b(buffer.getvalue(), digest_size=12).hexdigest()
+        name = IDENTITIES.get(kind)
+        if name is not None:  # an entity stands for itself: what is read of it is recorded
+            result: Any = ("=", *name(value))
+        else:
+            spelt = _spelt(value) if kind is tuple or kind is list else None
+            if spelt is not None:  # the common lists of entities and such, without pickle
+                data = repr(spelt).encode()
+            else:
+                buffer = io.BytesIO()
+                pickler = self._pickler_class(buffer, protocol=5)
+                pickler.fast = True
+                pickler.dump(value)
+                data = buffer.getvalue()
+            result = "#" + hashlib.blake2b(data, digest_size=12).hexdigest()
         self.kept[id(value)] = (value, result)
         return result
+
+
+def _spelt(items: tuple | list) -> tuple | None:
+    """A sequence of entities, or of values spelt out (``SPELT``), all of one kind, as texts
+    and numbers (what its pickle would say, made faster); None for any other sequence."""
+    if not items:
+        return None
+    kind = type(items[0])
+    spell = IDENTITIES.get(kind) or SPELT.get(kind)
+    if spell is None or any(type(item) is not kind for item in items):
+        return None
+    return (type(items).__name__, kind.__name__, *map(spell, items))
 
 
 def _plain(value: Any) -> bool:
