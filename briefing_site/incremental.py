@@ -180,10 +180,11 @@ class State:
 
     def commit(self, paths: set[str] | frozenset[str]) -> None:
         """The output of the build is in place with exactly ``paths``: keep its records."""
-        fresh: set[tuple] = set()
+        fresh: dict[tuple, tuple] = {}
         for path, reads in self._pending.items():
-            self.records[path] = tuple(reads)
-            fresh.update(reads)
+            # One tuple for each read, however many of the files rendered made it: the records
+            # of a large archive are millions of reads of far fewer attributes.
+            self.records[path] = tuple(fresh.setdefault(read, read) for read in reads)
         stale, stamps, site = self._stale, self.stamps, self._seeing
         # Stamped once each, on the site the files were rendered from: a read still as it
         # was keeps the stamp that told so.
@@ -192,7 +193,7 @@ class State:
             known = stamps.setdefault(identity, {})
             if read in stale or attribute not in known:
                 known[attribute] = site.stamp(read)
-        for identity, attribute in stale - fresh:  # no file that is kept made these reads
+        for identity, attribute in stale - fresh.keys():  # no file that is kept made these
             stamps.get(identity, {}).pop(attribute, None)
         gone = [path for path in self.records if path not in paths]
         for path in gone:
