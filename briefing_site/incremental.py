@@ -139,7 +139,6 @@ class State:
         self.stamps: dict[tuple, dict[str, Any]] = {}
         # Files of the last output that the caller still holds as they were recorded.
         self.available: set[str] | frozenset[str] = frozenset()
-        self.compiled: Path | None = None  # where compiled templates are kept (``build``)
         # Kept in memory only, for ``serve``: the Jinja environment of the last plan, with its
         # templates' digest; the views the last enrichment made, by their inputs (see
         # ``enrich``); and what the last build's reads were made of, to tell at a glance that
@@ -263,7 +262,6 @@ class Store:
         """The state the last build into ``out`` left (a fresh one where there is none);
         ``available`` are its files still as that build left them."""
         state = State()
-        state.compiled = self.folder / "templates"
         summary = self.summary()
         state.loaded = self._entries("briefings")
         state.bodies = self._entries("docs")

@@ -14,7 +14,7 @@ from .incremental import State
 from .load import load_site
 from .markup import FieldRenderer
 from .options import Options
-from .render import CompiledTemplates, page_count, plan_site, render_files, template_digests
+from .render import page_count, plan_site, render_files, template_digests
 from .track import Resolver, Stamper
 from .validate import validate
 
@@ -82,8 +82,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     digests = template_digests(templates)
     env = state.environment[1] if state.environment and \
         state.environment[0] == (digests["*"], options.live_reload) else None
-    plan = plan_site(data, templates, options.live_reload,
-                     CompiledTemplates(state.compiled) if state.compiled else None, env, digests)
+    plan = plan_site(data, templates, options.live_reload, env, digests)
     state.environment = ((digests["*"], options.live_reload), plan.env)
     keep: set[str] = set()
     stamper = None

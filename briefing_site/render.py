@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import collections
-import contextlib
 import dataclasses
 import hashlib
 import itertools
@@ -12,13 +11,12 @@ import os
 import posixpath
 from collections.abc import Container, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-import jinja2.bccache
 from jinja2 import meta
 
 from . import __version__, cite, walk
@@ -30,30 +28,6 @@ from .track import Recorder, unwrap
 from .views import MENTIONS_SHOWN, Enriched
 
 ASSETS = "assets"
-
-
-class CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Templates compiled by earlier builds, kept in a folder: compiling them all costs more
-    than rendering the few pages an edit changes.
-
-    Jinja checks each entry against the template's source; an unreadable one is compiled
-    again, never trusted.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        with contextlib.suppress(OSError):  # unwritable: every build compiles, as without it
-            folder.mkdir(parents=True, exist_ok=True)
-        super().__init__(str(folder))
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # truncated or corrupt: compile the template again
-            bucket.reset()
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
-            super().dump_bytecode(bucket)
 
 
 class _Undefined(jinja2.StrictUndefined):
@@ -72,6 +46,13 @@ class _Undefined(jinja2.StrictUndefined):
 class _Recording(jinja2.Environment):
     """Jinja, telling the page's ``Recorder`` (if any) each attribute a template reads."""
 
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # The templates each template pulls in (see Plan.templates_read): the same for as
+        # long as the environment is, which the preview keeps while the templates are as
+        # they were.
+        self.pulled_in: dict[str, list[str]] = {}
+
     def getattr(self, obj: Any, attribute: str) -> Any:
         if _recorder is None:
             return super().getattr(obj, attribute)
@@ -87,11 +68,9 @@ class _Recording(jinja2.Environment):
         return super().getitem(obj, argument)
 
 
-def _environment(templates: Path, compiled: jinja2.BytecodeCache | None = None
-                 ) -> jinja2.Environment:
+def _environment(templates: Path) -> _Recording:
     env = _Recording(
         loader=jinja2.FileSystemLoader(templates),
-        bytecode_cache=compiled,
         autoescape=True,
         # A build reads each template once: checking its file before every use costs a stat
         # per include, tens of thousands on a large site.
@@ -198,10 +177,9 @@ class Plan:
     """Every file the site will have (bar its assets), with what each is rendered from."""
 
     files: list[Planned]
-    env: jinja2.Environment
+    env: _Recording
     templates: Path
     digests: dict[str, str]  # of each template (see template_digests)
-    _read: dict[str, list[str]] = field(default_factory=dict)  # see templates_read
 
     def contexts(self) -> dict[str, dict[str, Any]]:
         return {planned.path: planned.context for planned in self.files}
@@ -210,29 +188,31 @@ class Plan:
         """The names of the templates that rendering ``planned`` reads (``*``: any)."""
         if planned.template is None:
             return []
-        if planned.template not in self._read:
+        known = self.env.pulled_in
+        if planned.template not in known:
             found: set[str] = set()
             try:
                 complete = _pulled_in(self.env, planned.template, found)
             except jinja2.TemplateError:
                 complete = False  # rendering reports it, with its file and line
-            self._read[planned.template] = sorted(found) if complete else ["*"]
-        return self._read[planned.template]
+            known[planned.template] = sorted(found) if complete else ["*"]
+        return known[planned.template]
 
 
 CITATION_FILES = ((".bib", cite.bibtex), (".ris", cite.ris), (".json", cite.csl_json))
 
 
 def plan_site(data: Enriched, templates: Path, live_reload: bool = False,
-              compiled: jinja2.BytecodeCache | None = None,
               env: jinja2.Environment | None = None,
               digests: dict[str, str] | None = None) -> Plan:
     """What to render: every page with its template and context, and the citation files.
 
-    ``compiled`` keeps compiled templates between builds; an ``env`` from an earlier plan of
-    the same templates is used again as it is; ``digests`` are ``template_digests``.
+    An ``env`` from an earlier plan of the same templates is used again as it is; ``digests``
+    are ``template_digests``. (Compiled templates are never kept on disk: Jinja's bytecode
+    cache is code, which a planted file would run, and compiling every template costs less
+    than a tenth of a second.)
     """
-    env = env or _environment(templates, compiled)
+    env = env or _environment(templates)
     config = data.site.config
     pages = [(page.path, "index.html", {"page": page}) for page in data.pages]
     pages += [

@@ -250,3 +250,29 @@ def test_tabs_for_indentation_are_accepted(tmp_path, run):
     result = build(run, content, tmp_path / "site")
     assert result.code == 0, result.err
     assert "Ann Analyst" in (tmp_path / "site" / "briefings" / "quiet-week.html").read_text()
+
+
+def test_compiled_templates_planted_in_the_cache_are_never_run(tmp_path, run):
+    """Jinja's bytecode cache is marshalled code: a planted entry for each template (with the
+    checksum of its real source, as a restored CI cache could hold) must not run."""
+    import jinja2
+    import jinja2.bccache
+
+    content = make_content(tmp_path)
+    cache = tmp_path / "cache"
+    marker = tmp_path / "planted"
+    payload = compile(f"open({str(marker)!r}, 'w').close()", "<planted>", "exec")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES))
+    for folder in (cache, cache / "templates"):
+        folder.mkdir(parents=True, exist_ok=True)
+        store = jinja2.FileSystemBytecodeCache(str(folder))
+        for name in env.list_templates():
+            source, filename, _ = env.loader.get_source(env, name)
+            bucket = store.get_bucket(env, name, filename, source)
+            bucket.code = payload
+            store.set_bucket(bucket)
+    for _ in range(2):  # with the planted cache, and again after a build has written it
+        result = run("build", "--content", content, "--templates", TEMPLATES,
+                     "--out", tmp_path / "site", "--cache", cache)
+        assert result.code == 0, result.err
+        assert not marker.exists()
