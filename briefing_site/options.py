@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Options:
-    """None of these but ``live_reload`` changes a byte of the output unless the content
-    asks for it (drafts, strictness, the address)."""
+    """None of these changes a byte of the output unless the content asks for it (drafts,
+    strictness, the address)."""
 
     drafts: bool = False  # include briefings marked draft
     strict: bool = False  # warnings are errors
     base_url: str | None = None  # overrides site.yml's
-    live_reload: bool = False  # the preview's reload script in every page (serve only)
     jobs: int = 1  # worker processes that convert bodies and render pages

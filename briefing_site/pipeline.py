@@ -81,9 +81,9 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
         raise BuildFailed(errors)
     digests = template_digests(templates)
     env = state.environment[1] if state.environment and \
-        state.environment[0] == (digests["*"], options.live_reload) else None
-    plan = plan_site(data, templates, options.live_reload, env, digests)
-    state.environment = ((digests["*"], options.live_reload), plan.env)
+        state.environment[0] == digests["*"] else None
+    plan = plan_site(data, templates, env, digests)
+    state.environment = (digests["*"], plan.env)
     keep: set[str] = set()
     stamper = None
     if not cold:

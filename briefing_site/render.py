@@ -202,7 +202,7 @@ class Plan:
 CITATION_FILES = ((".bib", cite.bibtex), (".ris", cite.ris), (".json", cite.csl_json))
 
 
-def plan_site(data: Enriched, templates: Path, live_reload: bool = False,
+def plan_site(data: Enriched, templates: Path,
               env: jinja2.Environment | None = None,
               digests: dict[str, str] | None = None) -> Plan:
     """What to render: every page with its template and context, and the citation files.
@@ -244,7 +244,7 @@ def plan_site(data: Enriched, templates: Path, live_reload: bool = False,
     # A host serves 404.html for any missing path, at any depth: with a base URL its links
     # can be absolute; without one they work at the top level.
     not_found_root = urlsplit(config.base_url).path if config.base_url else ""
-    shared = {"site": config, "data": data, "totals": totals, "live_reload": live_reload}
+    shared = {"site": config, "data": data, "totals": totals}
     files = [Planned(path, template, {
         **shared, "root": not_found_root if path == "404.html" else _root(path),
         "page_path": path, **extra}) for path, template, extra in pages]

@@ -116,7 +116,7 @@ class Preview:
                  log: Callable[[str], None] = lambda line: None, jobs: int = 1,
                  cache: Path | None = None) -> None:
         self.content, self.templates, self.log = content, templates, log
-        self.options = Options(drafts=drafts, live_reload=True, jobs=jobs)
+        self.options = Options(drafts=drafts, jobs=jobs)
         self.cache = cache
         self.state = self._fresh_state()
         self.snapshot = Snapshot()
@@ -206,6 +206,19 @@ def _content_type(path: str) -> str:
         "application/octet-stream"
 
 
+def with_live_reload(page: bytes) -> bytes:
+    """A page as the preview serves it: with the reload script before its closing body tag.
+
+    Put in as the page is sent, not by the templates: so the preview's site is the very site
+    ``build`` writes (which lets it start from ``build``'s output), and a template of one's
+    own reloads without knowing about it."""
+    at = page.rfind(b"</body>")
+    return page + _LIVE_TAG if at < 0 else page[:at] + _LIVE_TAG + b"\n" + page[at:]
+
+
+_LIVE_TAG = f'<script src="{LIVE}live.js"></script>'.encode()
+
+
 def _error_page(errors: tuple[str, ...]) -> bytes:
     """Shown before the first good build: the errors, and the script that reloads when fixed."""
     items = "\n".join(html.escape(line) for line in errors)
@@ -243,14 +256,19 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
                 return self.send(HTTPStatus.SERVICE_UNAVAILABLE, _error_page(snapshot.errors),
                                  CONTENT_TYPES[".html"], head)
             if path is not None and path in snapshot.files:
-                return self.send(HTTPStatus.OK, snapshot.files[path], _content_type(path), head)
+                kind = _content_type(path)
+                body = snapshot.files[path]
+                if kind == CONTENT_TYPES[".html"]:
+                    body = with_live_reload(body)
+                return self.send(HTTPStatus.OK, body, kind, head)
             if path is not None and f"{path}/index.html" in snapshot.files:
                 self.send_response(HTTPStatus.MOVED_PERMANENTLY)
                 self.send_header("Location", f"/{path}/")
                 self.send_header("Content-Length", "0")
                 return self.end_headers()
             page = snapshot.files.get("404.html", b"Not found")
-            self.send(HTTPStatus.NOT_FOUND, page, CONTENT_TYPES[".html"], head)
+            self.send(HTTPStatus.NOT_FOUND, with_live_reload(page), CONTENT_TYPES[".html"],
+                      head)
 
         def send(self, status: HTTPStatus, body: bytes, content_type: str, head: bool) -> None:
             self.send_response(status)

@@ -84,6 +84,19 @@ def test_serves_pages_with_types_and_the_reload_script(running):
         assert response.getheader("Content-Type").startswith(kind), path
 
 
+def test_the_reload_script_is_put_in_as_pages_are_served_not_built(running):
+    """The preview's site is the one ``build`` writes; only what is sent has the script, once
+    per page, before the closing body tag (so templates of one's own need not know of it)."""
+    built = running.preview.snapshot.files["glossary.html"]
+    assert b"live.js" not in built
+    served = running.request("/glossary.html").body
+    assert served.count(b"live.js") == 1
+    assert served.replace(b'<script src="/__briefing_site/live.js"></script>\n', b"") == built
+    assert served.rstrip().endswith(b"</body>\n</html>")
+    assert b"live.js" not in running.request("/feed.xml").body
+    assert b"live.js" in running.request("/no-such-page.html").body  # the 404 page too
+
+
 def test_head_gives_headers_without_a_body(running):
     head = running.request("/glossary.html", "HEAD")
     get = running.request("/glossary.html")
