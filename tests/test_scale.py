@@ -11,6 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from benchmarks.synthetic import generate
+from briefing_site import serve as preview_module
 from briefing_site.incremental import State
 from briefing_site.options import Options
 from briefing_site.pipeline import build_site
@@ -93,10 +94,6 @@ def test_a_corrupt_cache_is_rebuilt_not_trusted(damage, content, tmp_path, run):
     assert list(cache.glob("*.pickle"))
     for stored in cache.glob("*.pickle"):
         stored.write_bytes(damage)
-    compiled = list((cache / "templates").iterdir())
-    assert compiled
-    for stored in compiled:  # Jinja's header intact, the compiled code cut short
-        stored.write_bytes(stored.read_bytes()[:60])
     (cache / "state.json").write_text("{not json")
     build(run, content, out, "--cache", cache)
     assert snapshot(out) == snapshot(reference)
@@ -265,3 +262,31 @@ def test_a_new_hint_converts_no_body_again(content, tmp_path):
     page = BeautifulSoup(files["briefings/synthetic-00007.html"], "html.parser")
     tips = {span.a["href"].rsplit("#", 1)[1]: span["data-tip"] for span in page.select("span.gl")}
     assert tips["csto"].startswith("A Moscow-led")
+
+
+def test_a_preview_after_a_build_starts_from_its_output(content, tmp_path, run, monkeypatch):
+    """The preview's site is the one ``build`` writes: started after a build (with its cache),
+    the first build renders only what changed since, and serves exactly what a cold build
+    makes; a file of that output changed by hand is rendered again, never served as it is."""
+    source, templates = _work(content, tmp_path / "work")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    result = run("build", "--content", source, "--templates", templates, "--out", out,
+                 "--cache", cache)
+    assert result.code == 0, result.err
+    _replace(source / "briefings" / "synthetic-00007.md", "## What happened",
+             "A sentence added.\n\n## What happened")
+    (out / "glossary.html").write_bytes(b"changed by hand")
+    counts = []
+
+    def counting(*args, **kwargs):
+        result = build_site(*args, **kwargs)
+        counts.append(result.counts)
+        return result
+
+    monkeypatch.setattr(preview_module, "build_site", counting)
+    preview = Preview(source, templates, cache=cache)
+    assert preview.rebuild(), preview.snapshot.errors
+    cold = build_site(source, templates).files
+    assert preview.snapshot.files == cold
+    assert counts[0]["kept"] > len(cold) / 2
+    assert counts[0]["rendered"] < len(cold) / 10
