@@ -7,6 +7,7 @@ only in served pages; ``build`` output never contains it.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import mimetypes
@@ -109,7 +110,9 @@ class Preview:
 
     The incremental state (see ``incremental``) lives here between saves: a save costs the
     files it changed and the pages that read them. ``cache``, the folder ``build`` keeps its
-    state in, gives a first build the bodies an earlier ``build`` converted.
+    state in, gives a first build what an earlier ``build`` loaded and converted, and, while
+    that build's output is as it left it, its files and what each read: the preview's site is
+    the one ``build`` writes, so the first build renders only what changed since.
     """
 
     def __init__(self, content: Path, templates: Path, drafts: bool = False,
@@ -118,12 +121,23 @@ class Preview:
         self.content, self.templates, self.log = content, templates, log
         self.options = Options(drafts=drafts, jobs=jobs)
         self.cache = cache
-        self.state = self._fresh_state()
         self.snapshot = Snapshot()
         self.changed = threading.Condition()
+        self._held: dict[str, bytes] = {}  # build's files, until the first build here
+        self.state = self._fresh_state(first=True)
 
-    def _fresh_state(self) -> State:
-        return Store(self.cache).memos() if self.cache is not None else State()
+    def _fresh_state(self, first: bool = False) -> State:
+        if self.cache is None:
+            return State()
+        store = Store(self.cache)
+        out = store.summary().get("out")
+        if not first or not isinstance(out, str) or not Path(out).is_dir():
+            return store.memos()
+        state = store.open(Path(out))
+        for path in state.available:
+            with contextlib.suppress(OSError):  # gone since: rendered again
+                self._held[path] = (Path(out) / path).read_bytes()
+        return state
 
     def rebuild(self, trigger: str = "") -> bool:
         """Build once; on success serve the result, else keep the old one and hold the errors.
@@ -131,19 +145,21 @@ class Preview:
         ``trigger`` names the files whose change asked for the build, for an internal error.
         """
         old = self.snapshot.files
-        self.state.available = frozenset(old)
+        held = old or self._held  # the last output's files
+        self.state.available = frozenset(held)
         try:
             result = build_site(self.content, self.templates, self.options, self.state,
                                 stream=True)
-            files = {path: old[path] if data is None else data for path, data in result.files}
+            files = {path: held[path] if data is None else data for path, data in result.files}
         except BuildFailed as failed:
             return self._failed(tuple(str(d) for d in failed.diagnostics))
         except Exception as exc:  # a bug, not the content: say so, and start afresh next time
-            self.state = self._fresh_state()
+            self.state, self._held = self._fresh_state(), {}
             detail = "".join(traceback.format_exception_only(exc)).strip()
             return self._failed((f"{trigger or self.content}: internal error: {detail} (this "
                                  "is a bug in briefing-site; the next save builds again)",))
         self.state.commit(frozenset(files))
+        self._held = {}
         changed = {path for path in files.keys() | old.keys() if files.get(path) != old.get(path)}
         version = self.snapshot.version + (1 if changed else 0)
         changed_at = {**self.snapshot.changed_at, **dict.fromkeys(changed, version)}
