@@ -17,9 +17,11 @@ and a view field added tomorrow is recorded the day it is first read.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
+import marshal
 import pickle
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -131,9 +133,13 @@ class Stamper:
             result: Any = ("=", *name(value))
         else:
             spelt = _spelt(value) if kind is tuple or kind is list else None
+            data = None
             if spelt is not None:  # the common lists of entities and such, without pickle
-                data = repr(spelt).encode()
-            else:
+                with contextlib.suppress(ValueError):  # (a text of a str subclass, say)
+                    # Version 0 marks no string as interned and shares nothing: the same
+                    # values give the same bytes, however they were made.
+                    data = marshal.dumps(spelt, 0)
+            if data is None:
                 buffer = io.BytesIO()
                 pickler = self._pickler_class(buffer, protocol=5)
                 pickler.fast = True
