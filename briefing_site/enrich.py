@@ -176,12 +176,16 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
                 WARNING))
         related = tuple(terms_by_id[r] for r in term.related if r in terms_by_id)
         groups = tuple(mentions.get(term.id, ()))
+        # Converted apart from the view, which a new mention of the term makes again.
+        definition, later = reuse.get(
+            ("definition", term.id), (term, renderer.trusted), lambda term=term: (
+                renderer.html(term.definition),
+                tuple((n.date, renderer.html(n.text)) for n in term.later)))
         term_views.append(reuse.get(
             ("term", term.id), (term, tips[term.id], related, groups, renderer.trusted),
-            lambda term=term, related=related, groups=groups: TermView(
-                term=term, tip=tips[term.id], definition_html=renderer.html(term.definition),
-                later=tuple((n.date, renderer.html(n.text)) for n in term.later),
-                related=related, mentions=groups)))
+            lambda term=term, related=related, groups=groups, definition=definition,
+            later=later: TermView(term=term, tip=tips[term.id], definition_html=definition,
+                                  later=later, related=related, mentions=groups)))
     used_terms = {t.id: reuse.get(("used", t.id), (t, tips[t.id]),
                                   lambda t=t: UsedTerm(t, tips[t.id])) for t in site.terms}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,6 +23,7 @@ RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)
                       *(f"lpt{n}" for n in range(10))})
 
 
+@functools.lru_cache(maxsize=65536)  # authors and topics are slugged again on every build
 def slugify(text: str) -> str:
     """ASCII, lower case, words joined by hyphens: ``"Елбасы"`` -> ``"elbasy"``."""
     text = text.lower().translate(_TRANSLIT)
