@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from . import chars
 from .errors import Diagnostic, SourceRef
 
 
@@ -102,12 +103,31 @@ def _check_expansion(root: yaml.Node) -> str | None:
     return None
 
 
-class YamlError(Exception):
-    """A YAML document could not be read; carries the diagnostic to show."""
+def _check_characters(root: yaml.Node, where: SourceRef) -> list[Diagnostic]:
+    """A diagnostic for each value (or key) holding a character that no page or feed may
+    hold (see ``chars.check_value``), at the line where the value starts."""
+    problems = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias repeats a node: one report is enough
+            continue
+        seen.add(id(node))
+        stack.extend(_children(node))
+        if isinstance(node, yaml.ScalarNode):
+            problem = chars.check_value(node.value, where.at(node.start_mark.line + 1))
+            if problem is not None:
+                problems.append(problem)
+    return sorted(problems, key=Diagnostic.sort_key)
 
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(str(diagnostic))
-        self.diagnostic = diagnostic
+
+class YamlError(Exception):
+    """A YAML document could not be read; carries the diagnostics to show (one at least)."""
+
+    def __init__(self, *diagnostics: Diagnostic) -> None:
+        super().__init__(str(diagnostics[0]))
+        self.diagnostics = list(diagnostics)
 
 
 def load_yaml(text: str, where: SourceRef) -> Any:
@@ -151,6 +171,9 @@ def _load(text: str, where: SourceRef) -> Any:
         if problem:
             raise YamlError(Diagnostic(f"refusing this YAML: {problem}",
                                        where.at(node.start_mark.line + 1)))
+        problems = _check_characters(node, where)
+        if problems:
+            raise YamlError(*problems)
         return loader.construct_document(node)
     finally:
         loader.dispose()

@@ -1,0 +1,94 @@
+"""Characters that content may not hold.
+
+Every page, the feed and the reference files are made from the same strings, so the rule is
+kept here once and applied where content is read (``load``, ``yamlsource``), before anything
+is built from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .errors import Diagnostic, SourceRef
+
+# What XML 1.0 does not allow (C0 controls but tab, line feed and carriage return; lone
+# surrogates; U+FFFE and U+FFFF): one such character makes feed.xml unreadable, and every
+# feed reader then rejects the whole feed. With them, what XML 1.0 and Unicode advise against
+# (DEL and the C1 controls, the noncharacters U+FDD0-U+FDEF and the last two code points of
+# every plane): no text means them, and C1 controls are what text mis-decoded from
+# Windows-1252 holds in place of quotes and dashes.
+_NONCHARACTERS = "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}"
+                         for plane in range(0, 0x110000, 0x10000))
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                       + _NONCHARACTERS + "]")
+
+# At most this many lines of one file are reported: a file full of such characters (a binary
+# file saved as .md) should not bury every other message.
+MAX_REPORTED_LINES = 10
+
+
+def describe(char: str) -> str:
+    """``the control character U+0001``: what a forbidden character is, by its code point."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "the lone surrogate"
+    elif code < 0x20 or 0x7F <= code <= 0x9F:
+        kind = "the control character"
+    else:
+        kind = "the noncharacter"
+    return f"{kind} U+{code:04X}"
+
+
+def hint(char: str) -> str:
+    """What an author can do about ``char``."""
+    if 0x80 <= ord(char) <= 0x9F:
+        return ("delete it; text converted from Windows-1252 holds such characters where "
+                "quotes and dashes were")
+    return "delete it"
+
+
+def forbidden_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(line, first forbidden character on it) for each line of ``text`` that has one,
+    lines counted from 1."""
+    line, position, last = 1, 0, 0
+    for match in FORBIDDEN.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        if line != last:
+            last = line
+            yield line, match.group()
+
+
+def _message(char: str) -> str:
+    return f"the text contains {describe(char)}, which web pages and feeds cannot hold"
+
+
+def check_text(text: str, where: SourceRef) -> list[Diagnostic]:
+    """A diagnostic for each line of a file's ``text`` that holds a forbidden character
+    (the first of them on the line), at most ``MAX_REPORTED_LINES`` and a last word."""
+    problems = []
+    for line, char in forbidden_lines(text):
+        if len(problems) == MAX_REPORTED_LINES:
+            problems.append(Diagnostic(f"more lines hold such characters; only the first "
+                                       f"{MAX_REPORTED_LINES} are shown", where.at(line)))
+            break
+        problems.append(Diagnostic(_message(char), where.at(line), hint(char)))
+    return problems
+
+
+def check_value(value: str, where: SourceRef) -> Diagnostic | None:
+    """The diagnostic for a YAML value that holds a forbidden character, or None.
+
+    Written as they are, such characters are refused with the file's text (``check_text``);
+    in a value they come from escapes in double quotes (``"\\0"``, ``"\\x01"``), which YAML
+    turns into the characters themselves.
+    """
+    match = FORBIDDEN.search(value)
+    if match is None:
+        return None
+    code = ord(match.group())
+    escape = (f"\\x{code:02X}" if code < 0x100 else f"\\u{code:04X}" if code < 0x10000
+              else f"\\U{code:08X}")
+    return Diagnostic(_message(match.group()), where,
+                      f"delete the escape that writes it in double quotes, such as \"{escape}\"")
