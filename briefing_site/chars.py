@@ -1,13 +1,14 @@
-"""Characters that content may not hold.
+"""Characters that content may not hold: in any text, and in a web address.
 
-Every page, the feed and the reference files are made from the same strings, so the rule is
-kept here once and applied where content is read (``load``, ``yamlsource``), before anything
-is built from it.
+Every page, the feed and the reference files are made from the same strings, so the rules
+are kept here once and applied where content is read (``load``, ``yamlsource``, ``fields``),
+before anything is built from it.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
 from .errors import Diagnostic, SourceRef
@@ -92,3 +93,37 @@ def check_value(value: str, where: SourceRef) -> Diagnostic | None:
               else f"\\U{code:08X}")
     return Diagnostic(_message(match.group()), where,
                       f"delete the escape that writes it in double quotes, such as \"{escape}\"")
+
+
+# Characters that may not appear, written as they are, in an address. Each can end or break
+# out of the place an address is written: whitespace ends it in robots.txt and the RIS file
+# and starts a new line there; quotes and angle brackets end an HTML or XML attribute, and a
+# Markdown autolink; braces and the backslash end the BibTeX field or start a TeX command.
+# RFC 3986 allows none of them unencoded but the apostrophe, and each can be written
+# percent-encoded (a space as %20, an apostrophe as %27), so no real address is refused.
+URL_REFUSED = frozenset("\"'<>{}\\`")
+
+
+def _url_refused(char: str) -> bool:
+    return char in URL_REFUSED or char.isspace() or unicodedata.category(char) == "Cc"
+
+
+def percent_encoded(char: str) -> str:
+    """``%7D`` for ``}``: how ``char`` is written in an address."""
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+
+
+def url_problem(url: str) -> tuple[str, str] | None:
+    """Why ``url`` is not a web address that every output can hold, as (problem, hint), or
+    None. Only ``http://`` and ``https://`` are addresses, so no ``javascript:`` or ``data:``
+    link gets in."""
+    if not url.lower().startswith(("http://", "https://")):
+        return "", "write it in full, starting with https://"
+    char = next((ch for ch in url if _url_refused(ch)), None)
+    if char is None:
+        return None
+    name = {" ": "a space", "\n": "a line break", "\t": "a tab"}.get(char)
+    if name is None:
+        name = (f"{char!r}" if char.isprintable() and not char.isspace()
+                else f"the character U+{ord(char):04X}")
+    return f"it contains {name}", f"write it as {percent_encoded(char)}"

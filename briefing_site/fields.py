@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from . import chars
 from .dates import EXPECTED as DATE_EXPECTED
 from .dates import parse_date
 from .errors import Diagnostic, SourceRef
@@ -79,14 +80,18 @@ class Record:
         return ()
 
     def urls(self, key: str) -> tuple[str, ...]:
-        """Web addresses: only http(s), so no ``javascript:`` or ``data:`` link can get in."""
+        """Web addresses that every output can hold as they are (see ``chars.url_problem``):
+        only http(s), so no ``javascript:`` or ``data:`` link can get in, and nothing that
+        would end the address early in a page, the feed, robots.txt or a reference file."""
         good = []
         for url in self.texts(key):
-            if url.lower().startswith(("http://", "https://")) and " " not in url:
+            problem = chars.url_problem(url)
+            if problem is None:
                 good.append(url)
             else:
-                self.error(key, f"{url!r} in '{key}' is not a web address",
-                           "write it in full, starting with https://")
+                why, hint = problem
+                self.error(key, f"{url!r} in '{key}' is not a web address"
+                           + (f": {why}" if why else ""), hint)
         return tuple(good)
 
     def url(self, key: str) -> str:
