@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -101,6 +102,16 @@ class Record:
             return ""
         return urls[0] if urls else ""
 
+    def language(self, key: str) -> str:
+        """A language code (BCP 47: ``en``, ``kk``, ``en-GB``, ``zh-Hant``), as pages' ``lang``
+        attributes and the reference files expect it; anything else could break out of them."""
+        value = self.text(key)
+        if value and not _LANGUAGE.fullmatch(value):
+            self.error(key, f"'{key}' {value!r} is not a language code",
+                       "a code such as en, ru, kk or en-GB")
+            return ""
+        return value
+
     def date(self, key: str, required: bool = False) -> PartialDate | None:
         value = self.data.get(key)
         if value is None or value == "":
@@ -139,6 +150,11 @@ class Record:
 
     def raw(self, key: str) -> Any:
         return self.data.get(key)
+
+
+# The shape RFC 5646 gives every language tag: subtags of ASCII letters and digits, at most
+# eight each, joined by hyphens, the first of letters only.
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
 
 def _kind(value: object) -> str:

@@ -151,7 +151,7 @@ class Loader:
         return SiteConfig(
             title=rec.text("title", required=True),
             description=rec.text("description"),
-            language=rec.text("language") or "en",
+            language=rec.language("language") or "en",
             base_url=base_url.rstrip("/") + "/" if base_url else "",
             publisher=rec.text("publisher"),
             author=rec.text("author"),
@@ -303,7 +303,7 @@ class Loader:
             summary=rec.text("summary"),
             tags=rec.texts("tags"),
             disclaimer=rec.text("disclaimer"),
-            language=rec.text("language"),
+            language=rec.language("language"),
             draft=rec.flag("draft"),
             notes=tuple(self.load_note(entry, where) for entry in rec.mappings("notes")),
             extra=dict(extra or {}),

@@ -90,3 +90,24 @@ def test_the_pipeline_refuses_such_a_base_url_from_any_caller(tmp_path):
     assert [str(d) for d in failed.value.diagnostics] == [
         "error: the base URL 'https://example.org/}' is not a web address: it contains '}' "
         "(write it as %7D)"]
+
+
+@pytest.mark.parametrize("file", ["briefings/quiet-week.md", "site.yml"])
+def test_a_language_that_is_not_a_code_is_refused(file, run, published):
+    value = '"en}, note={\\\\input{/etc/passwd}"'
+    if file == "site.yml":
+        files, where = {"site.yml": f"title: T\nlanguage: {value}\n"}, "site.yml:2"
+    else:
+        files = {file: BRIEFING.replace("summary:", f"language: {value}\nsummary:")}
+        where = f"{file}:7"
+    refused(run, published, files, where,
+            "'language' 'en}, note={\\\\input{/etc/passwd}' is not a language code (a code "
+            "such as en, ru, kk or en-GB)")
+
+
+def test_language_codes_as_bcp_47_writes_them_are_accepted(tmp_path, run):
+    content = make_content(tmp_path, {
+        "site.yml": "title: T\nlanguage: zh-Hant-TW\n",
+        "briefings/quiet-week.md": BRIEFING.replace("summary:", "language: kk\nsummary:")})
+    assert build(run, content, tmp_path / "site").code == 0
+    assert '<html lang="zh-Hant-TW"' in (tmp_path / "site" / "index.html").read_text()
