@@ -2,7 +2,8 @@
 
 Every page, the feed and the reference files are made from the same strings, so the rules
 are kept here once and applied where content is read (``load``, ``yamlsource``, ``fields``),
-before anything is built from it.
+before anything is built from it; the writers of the reference files apply the address rule
+again (``cite``), for callers that build a model without loading it.
 """
 
 from __future__ import annotations
@@ -127,3 +128,9 @@ def url_problem(url: str) -> tuple[str, str] | None:
         name = (f"{char!r}" if char.isprintable() and not char.isspace()
                 else f"the character U+{ord(char):04X}")
     return f"it contains {name}", f"write it as {percent_encoded(char)}"
+
+
+def encode_url(url: str) -> str:
+    """``url`` with every character that ``url_problem`` refuses percent-encoded: an address
+    that passed ``url_problem`` comes back unchanged."""
+    return "".join(percent_encoded(ch) if _url_refused(ch) else ch for ch in url)

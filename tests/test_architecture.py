@@ -26,7 +26,7 @@ ALLOWED = {
     "markdown_ext": set(),
     "markup": {"markdown_ext", "sanitize"},
     "sanitize": set(),
-    "cite": {"model"},
+    "cite": {"chars", "model"},
     "listings": {"model", "slugs"},
     "convert": {"markdown_ext", "markup", "model"},
     "views": {"cite", "errors", "listings", "markup", "model"},
