@@ -72,11 +72,13 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_expansion(root: yaml.Node) -> str | None:
+def _check_expansion(root: yaml.Node, quoted: list[yaml.ScalarNode]) -> str | None:
     """Why the document must be refused (it refers to itself, or expands too far), or None.
 
     Counts each node as often as aliases repeat it, without expanding anything: the count for
-    a node shared by many aliases is computed once.
+    a node shared by many aliases is computed once. On the way, as this visits every node
+    once, puts in ``quoted`` each double-quoted value holding a character that no page or
+    feed may hold: only these can, by an escape (``"\\0"``), once the text is clean.
     """
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
@@ -93,6 +95,9 @@ def _check_expansion(root: yaml.Node) -> str | None:
             continue
         if key in sizes:
             continue
+        if isinstance(node, yaml.ScalarNode) and node.style == '"' and \
+                chars.FORBIDDEN.search(node.value):
+            quoted.append(node)
         open_nodes.add(key)
         stack.append((node, True))
         for child in _children(node):
@@ -101,25 +106,6 @@ def _check_expansion(root: yaml.Node) -> str | None:
             if id(child) not in sizes:
                 stack.append((child, False))
     return None
-
-
-def _check_characters(root: yaml.Node, where: SourceRef) -> list[Diagnostic]:
-    """A diagnostic for each value (or key) holding a character that no page or feed may
-    hold (see ``chars.check_value``), at the line where the value starts."""
-    problems = []
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:  # an alias repeats a node: one report is enough
-            continue
-        seen.add(id(node))
-        stack.extend(_children(node))
-        if isinstance(node, yaml.ScalarNode):
-            problem = chars.check_value(node.value, where.at(node.start_mark.line + 1))
-            if problem is not None:
-                problems.append(problem)
-    return sorted(problems, key=Diagnostic.sort_key)
 
 
 class YamlError(Exception):
@@ -136,6 +122,9 @@ def load_yaml(text: str, where: SourceRef) -> Any:
     Raises YamlError naming the file, line and column of the syntax problem. Tabs used for
     indentation, which YAML forbids, count as two spaces each.
     """
+    refused = chars.check_text(text, where)  # characters as they stand, before YAML sees them
+    if refused:
+        raise YamlError(*refused)
     text = _LEADING_TABS.sub(lambda m: m.group().replace("\t", "  "), text)
     try:
         return _load(text, where)
@@ -167,13 +156,15 @@ def _load(text: str, where: SourceRef) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        problem = _check_expansion(node)
+        quoted: list[yaml.ScalarNode] = []
+        problem = _check_expansion(node, quoted)
         if problem:
             raise YamlError(Diagnostic(f"refusing this YAML: {problem}",
                                        where.at(node.start_mark.line + 1)))
-        problems = _check_characters(node, where)
-        if problems:
-            raise YamlError(*problems)
+        if quoted:
+            raise YamlError(*sorted(
+                (chars.check_value(n.value, where.at(n.start_mark.line + 1)) for n in quoted),
+                key=Diagnostic.sort_key))
         return loader.construct_document(node)
     finally:
         loader.dispose()

@@ -95,13 +95,29 @@ def test_a_lone_surrogate_escape_is_refused(run, published):
 def test_pure_python_yaml_makes_a_lone_surrogate_which_is_refused():
     import yaml
 
+    from briefing_site import chars
     from briefing_site.errors import SourceRef
-    from briefing_site.yamlsource import _check_characters
+    from briefing_site.yamlsource import _check_expansion
 
     node = yaml.compose('title: "The \\ud800 meeting"\n', Loader=yaml.SafeLoader)
-    [problem] = _check_characters(node, SourceRef("timeline.yml"))
+    quoted: list = []
+    assert _check_expansion(node, quoted) is None
+    [scalar] = quoted
+    problem = chars.check_value(scalar.value, SourceRef("timeline.yml", 1))
     assert str(problem).startswith("timeline.yml:1: error: the text contains the lone "
                                    "surrogate U+D800")
+
+
+def test_load_yaml_refuses_such_characters_as_they_stand_for_any_caller():
+    # YAML's own reader lets noncharacters through; load_yaml does not.
+    from briefing_site.errors import SourceRef
+    from briefing_site.yamlsource import YamlError, load_yaml
+
+    with pytest.raises(YamlError) as refused_yaml:
+        load_yaml("a: ok\nb: \ufdd0\n", SourceRef("x.yml"))
+    assert [str(d) for d in refused_yaml.value.diagnostics] == [
+        "x.yml:2: error: the text contains the noncharacter U+FDD0, which web pages and feeds "
+        "cannot hold (delete it)"]
 
 
 def test_many_such_lines_are_reported_up_to_a_limit(run, published):
