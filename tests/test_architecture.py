@@ -25,7 +25,7 @@ ALLOWED = {
     "validate": {"errors", "model"},
     "markdown_ext": set(),
     "markup": {"markdown_ext", "sanitize"},
-    "sanitize": set(),
+    "sanitize": {"chars"},
     "cite": {"chars", "model"},
     "listings": {"model", "slugs"},
     "convert": {"markdown_ext", "markup", "model"},

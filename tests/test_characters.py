@@ -141,3 +141,29 @@ def test_tabs_and_line_breaks_still_make_a_valid_feed(tmp_path, run):
     feed = feedparser.parse((out / "feed.xml").read_bytes())
     assert not feed.bozo, feed.get("bozo_exception")
     assert "<title>Quiet\tWeek\r\nin Almaty</title>" in (out / "feed.xml").read_bytes().decode()
+
+
+def test_character_references_to_such_characters_are_dropped_from_every_output(tmp_path, run):
+    # "&#1;" is Markdown's and HTML's own way to write the character, not the character: the
+    # HTML cleaner turns it into U+0001, which would break the feed. It is dropped, as Python's
+    # html.unescape drops it from the plain text of summaries and reference files.
+    import re
+
+    refs = "&#1; &#x0B; &#xFFFE; &#xFDD0; &#127;"
+    content = make_content(tmp_path, {
+        "site.yml": "title: T\nbase_url: https://example.org/\n",
+        "glossary.yml": GLOSSARY.replace("definition: A title.",
+                                         f"definition: 'A title {refs}.'"),
+        "briefings/quiet-week.md": BRIEFING.replace(
+            "A short test briefing.", f"'A short {refs} briefing.'").replace(
+            "Nobody from", f"Nobody {refs} from").replace("`CSTO` in code", "`&#1;` in code")})
+    out = tmp_path / "site"
+    result = build(run, content, out)
+    assert result.code == 0, result.err
+    ElementTree.parse(out / "feed.xml")
+    forbidden = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".bib", ".ris", ".json"):
+            assert not forbidden.search(path.read_text()), path
+    page = (out / "briefings" / "quiet-week.html").read_text()
+    assert "<code>&amp;#1;</code> in code" in page  # written about, not written: kept
