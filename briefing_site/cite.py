@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .chars import encode_url
 from .model import MONTHS, Author, Briefing, PartialDate, SiteConfig
 
 # What each briefing type is in the vocabularies that reference managers read.
@@ -148,17 +149,36 @@ def cite_key(ref: Reference) -> str:
     return key.encode("ascii", "ignore").decode() or ref.briefing.slug
 
 
-_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%",
-                   "$": r"\$", "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}",
-                   "^": r"\textasciicircum{}"}
+# How content is written in a BibTeX field, so that no text can end the field or the entry,
+# or run a TeX command. BibTeX (and biber) find a field's end by counting braces, escaped or
+# not: \} closes a field as surely as } does, and what follows the entry's end is read as a
+# new entry, @preamble{...} included, whose TeX LaTeX runs. So every character TeX reads as
+# markup becomes a command of its own whose braces are balanced (a brace is
+# \textbraceright{}, never \}): the only braces in the file are the writer's, and the only
+# backslashes start these commands.
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}",
+                   "}": r"\textbraceright{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                   "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _one_line(text: str) -> str:
+    """Every run of whitespace as one space: a line break cannot start a new line of an RIS
+    record (a forged tag, a second record), nor a blank line end a TeX paragraph inside a
+    BibTeX field."""
+    return " ".join(text.split())
 
 
 def _tex(text: str) -> str:
-    return "".join(_BIBTEX_SPECIAL.get(ch, ch) for ch in text)
+    return "".join(_BIBTEX_SPECIAL.get(ch, ch) for ch in _one_line(text))
 
 
 def bibtex(ref: Reference) -> str:
-    """A BibTeX entry (UTF-8, as biber and modern BibTeX read it)."""
+    """A BibTeX entry (UTF-8, as biber and modern BibTeX read it).
+
+    Text fields are escaped by ``_BIBTEX_SPECIAL``; the address is a verbatim field in
+    biblatex, so it is written as it is, with anything that could end the field
+    percent-encoded (``encode_url``; an address that passed loading has none).
+    """
     kind = BIBTEX_TYPES.get(ref.briefing.type, "article")
     fields = [("author", " and ".join(_tex(n.inverted) for n in ref.names)),
               ("title", "{" + _tex(ref.briefing.title) + "}"),
@@ -167,8 +187,8 @@ def bibtex(ref: Reference) -> str:
               ("year", str(ref.date.year))]
     if ref.date.day:
         fields.append(("day", str(ref.date.day)))
-    fields += [("date", ref.date.iso()), ("url", ref.url), ("language", ref.language),
-               ("abstract", _tex(ref.abstract)),
+    fields += [("date", ref.date.iso()), ("url", encode_url(ref.url)),
+               ("language", _tex(ref.language)), ("abstract", _tex(ref.abstract)),
                ("keywords", _tex(", ".join(ref.briefing.tags)))]
     lines = [f"  {name} = {{{value}}}" for name, value in fields if value]
     if ref.date.month:  # the standard three-letter macro, which every BibTeX style knows
@@ -178,16 +198,21 @@ def bibtex(ref: Reference) -> str:
 
 
 def ris(ref: Reference) -> str:
-    """An RIS record, the format EndNote, Zotero and Mendeley all import."""
+    """An RIS record, the format EndNote, Zotero and Mendeley all import.
+
+    A tag's value is one line (``_one_line``): a line break in a title or a name would
+    otherwise start a line of its own, a forged tag or a second record.
+    """
     date = ref.date
     ris_date = f"{date.year}/{date.month or '':0>2}/{date.day or '':0>2}/".replace("/00", "/")
     lines = [("TY", RIS_TYPES.get(ref.briefing.type, "JOUR"))]
     lines += [("AU", n.inverted) for n in ref.names]
     lines += [("TI", ref.briefing.title), ("T2", ref.container), ("PB", ref.publisher),
-              ("PY", str(date.year)), ("DA", ris_date), ("UR", ref.url),
+              ("PY", str(date.year)), ("DA", ris_date), ("UR", encode_url(ref.url)),
               ("LA", ref.language), ("AB", ref.abstract)]
     lines += [("KW", tag) for tag in ref.briefing.tags]
-    body = "".join(f"{tag}  - {value}\r\n" for tag, value in lines if value)
+    values = ((tag, _one_line(value)) for tag, value in lines)
+    body = "".join(f"{tag}  - {value}\r\n" for tag, value in values if value)
     return body + "ER  - \r\n"
 
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES, __version__
+from .chars import url_problem
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
 from .options import Options
 from .project import build_into
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     build_options(build)
     build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
                        help="the output folder (default: site)")
-    build.add_argument("--base-url", default=None, metavar="URL",
+    build.add_argument("--base-url", default=None, metavar="URL", type=_base_url,
                        help="the public address of the site, overriding site.yml's base_url")
     check = commands.add_parser("check", help="check the content, write nothing",
                                 description="Validate everything and report every problem.")
@@ -96,6 +97,17 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                      help="the content folder (default: content)")
     return parser
+
+
+def _base_url(value: str) -> str:
+    """``--base-url`` as site.yml's ``base_url`` must be (empty: none); argparse turns the
+    error into a usage message and exit code 2."""
+    problem = url_problem(value) if value else None
+    if problem is not None:
+        why, hint = problem
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a web address" + (f": {why}" if why else "") + f" ({hint})")
+    return value
 
 
 class _ProgressLine:

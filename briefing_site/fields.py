@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
+from . import chars
 from .dates import EXPECTED as DATE_EXPECTED
 from .dates import parse_date
 from .errors import Diagnostic, SourceRef
@@ -79,14 +81,18 @@ class Record:
         return ()
 
     def urls(self, key: str) -> tuple[str, ...]:
-        """Web addresses: only http(s), so no ``javascript:`` or ``data:`` link can get in."""
+        """Web addresses that every output can hold as they are (see ``chars.url_problem``):
+        only http(s), so no ``javascript:`` or ``data:`` link can get in, and nothing that
+        would end the address early in a page, the feed, robots.txt or a reference file."""
         good = []
         for url in self.texts(key):
-            if url.lower().startswith(("http://", "https://")) and " " not in url:
+            problem = chars.url_problem(url)
+            if problem is None:
                 good.append(url)
             else:
-                self.error(key, f"{url!r} in '{key}' is not a web address",
-                           "write it in full, starting with https://")
+                why, hint = problem
+                self.error(key, f"{url!r} in '{key}' is not a web address"
+                           + (f": {why}" if why else ""), hint)
         return tuple(good)
 
     def url(self, key: str) -> str:
@@ -95,6 +101,16 @@ class Record:
             self.error(key, f"'{key}' must be a single web address")
             return ""
         return urls[0] if urls else ""
+
+    def language(self, key: str) -> str:
+        """A language code (BCP 47: ``en``, ``kk``, ``en-GB``, ``zh-Hant``), as pages' ``lang``
+        attributes and the reference files expect it; anything else could break out of them."""
+        value = self.text(key)
+        if value and not _LANGUAGE.fullmatch(value):
+            self.error(key, f"'{key}' {value!r} is not a language code",
+                       "a code such as en, ru, kk or en-GB")
+            return ""
+        return value
 
     def date(self, key: str, required: bool = False) -> PartialDate | None:
         value = self.data.get(key)
@@ -134,6 +150,11 @@ class Record:
 
     def raw(self, key: str) -> Any:
         return self.data.get(key)
+
+
+# The shape RFC 5646 gives every language tag: subtags of ASCII letters and digits, at most
+# eight each, joined by hyphens, the first of letters only.
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
 
 
 def _kind(value: object) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import frontmatter
 
-from . import walk
+from . import chars, walk
 from .errors import Diagnostic, SourceRef
 from .fields import Record
 from .model import (
@@ -97,6 +97,10 @@ class Loader:
                 "save it as UTF-8"))
             return None
         text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        refused = chars.check_text(text, where)
+        if refused:  # the body of a briefing and its front matter alike, before YAML reads it
+            self.diagnostics += refused
+            return None
         if not text.strip() and not allow_empty:
             self.diagnostics.append(Diagnostic("the file is empty", where))
             return None
@@ -109,7 +113,7 @@ class Loader:
         try:
             return load_yaml(text, self.ref(path))
         except YamlError as exc:
-            self.diagnostics.append(exc.diagnostic)
+            self.diagnostics += exc.diagnostics
             return None
 
     def load(self, memo: MutableMapping[str, tuple] | None = None) -> Loaded:
@@ -147,7 +151,7 @@ class Loader:
         return SiteConfig(
             title=rec.text("title", required=True),
             description=rec.text("description"),
-            language=rec.text("language") or "en",
+            language=rec.language("language") or "en",
             base_url=base_url.rstrip("/") + "/" if base_url else "",
             publisher=rec.text("publisher"),
             author=rec.text("author"),
@@ -253,7 +257,7 @@ class Loader:
             # line numbers are the file's.
             data = load_yaml(fm_text, where)
         except YamlError as exc:
-            self.diagnostics.append(exc.diagnostic)
+            self.diagnostics += exc.diagnostics
             return None
         if not isinstance(data, Mapping):
             self.diagnostics.append(Diagnostic("the front matter must be a mapping of fields",
@@ -299,7 +303,7 @@ class Loader:
             summary=rec.text("summary"),
             tags=rec.texts("tags"),
             disclaimer=rec.text("disclaimer"),
-            language=rec.text("language"),
+            language=rec.language("language"),
             draft=rec.flag("draft"),
             notes=tuple(self.load_note(entry, where) for entry in rec.mappings("notes")),
             extra=dict(extra or {}),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES
+from .chars import url_problem
 from .convert import Progress, convert_bodies
 from .enrich import enrich, glossary_entries
 from .errors import NOTE, WARNING, BuildFailed, Diagnostic, SourceRef
@@ -52,6 +53,12 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     site, problems = loaded.site, list(loaded.diagnostics)
     if options.base_url is not None:
         base = options.base_url
+        problem = url_problem(base) if base else None
+        if problem is not None:  # the command line refuses it first; this is for callers
+            why, hint = problem
+            raise BuildFailed([Diagnostic(
+                f"the base URL {base!r} is not a web address" + (f": {why}" if why else ""),
+                None, hint)])
         normalised = base.rstrip("/") + "/" if base else ""
         site = replace(site, config=replace(site.config, base_url=normalised))
     problems += validate(site, check_references=loaded.glossary_complete)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import nh3
 
+from .chars import FORBIDDEN
+
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
     "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3",
@@ -48,5 +50,12 @@ _CLEANER = nh3.Cleaner(
 
 
 def clean_html(html: str) -> str:
-    """``html`` with everything outside the allow-list removed."""
-    return _CLEANER.clean(html)
+    """``html`` with everything outside the allow-list removed.
+
+    A character reference to a character no page or feed may hold (``&#1;``, ``&#xFFFE;``)
+    comes out of the cleaner as that character itself, which would make feed.xml invalid;
+    it is dropped, as Python's ``html.unescape`` drops it from the plain text that the
+    summaries and reference files are made of, so every output shows the same text. (Such
+    characters written as they are, or as YAML escapes, are refused when content is read.)
+    """
+    return FORBIDDEN.sub("", _CLEANER.clean(html))

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from . import chars
 from .errors import Diagnostic, SourceRef
 
 
@@ -71,11 +72,13 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_expansion(root: yaml.Node) -> str | None:
+def _check_expansion(root: yaml.Node, quoted: list[yaml.ScalarNode]) -> str | None:
     """Why the document must be refused (it refers to itself, or expands too far), or None.
 
     Counts each node as often as aliases repeat it, without expanding anything: the count for
-    a node shared by many aliases is computed once.
+    a node shared by many aliases is computed once. On the way, as this visits every node
+    once, puts in ``quoted`` each double-quoted value holding a character that no page or
+    feed may hold: only these can, by an escape (``"\\0"``), once the text is clean.
     """
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
@@ -92,6 +95,9 @@ def _check_expansion(root: yaml.Node) -> str | None:
             continue
         if key in sizes:
             continue
+        if isinstance(node, yaml.ScalarNode) and node.style == '"' and \
+                chars.FORBIDDEN.search(node.value):
+            quoted.append(node)
         open_nodes.add(key)
         stack.append((node, True))
         for child in _children(node):
@@ -103,11 +109,11 @@ def _check_expansion(root: yaml.Node) -> str | None:
 
 
 class YamlError(Exception):
-    """A YAML document could not be read; carries the diagnostic to show."""
+    """A YAML document could not be read; carries the diagnostics to show (one at least)."""
 
-    def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(str(diagnostic))
-        self.diagnostic = diagnostic
+    def __init__(self, *diagnostics: Diagnostic) -> None:
+        super().__init__(str(diagnostics[0]))
+        self.diagnostics = list(diagnostics)
 
 
 def load_yaml(text: str, where: SourceRef) -> Any:
@@ -116,6 +122,9 @@ def load_yaml(text: str, where: SourceRef) -> Any:
     Raises YamlError naming the file, line and column of the syntax problem. Tabs used for
     indentation, which YAML forbids, count as two spaces each.
     """
+    refused = chars.check_text(text, where)  # characters as they stand, before YAML sees them
+    if refused:
+        raise YamlError(*refused)
     text = _LEADING_TABS.sub(lambda m: m.group().replace("\t", "  "), text)
     try:
         return _load(text, where)
@@ -147,10 +156,15 @@ def _load(text: str, where: SourceRef) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        problem = _check_expansion(node)
+        quoted: list[yaml.ScalarNode] = []
+        problem = _check_expansion(node, quoted)
         if problem:
             raise YamlError(Diagnostic(f"refusing this YAML: {problem}",
                                        where.at(node.start_mark.line + 1)))
+        if quoted:
+            raise YamlError(*sorted(
+                (chars.check_value(n.value, where.at(n.start_mark.line + 1)) for n in quoted),
+                key=Diagnostic.sort_key))
         return loader.construct_document(node)
     finally:
         loader.dispose()
