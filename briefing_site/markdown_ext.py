@@ -48,9 +48,9 @@ class GlossaryEntry:
 # Where a link's hint goes: a converted body holds the term's id between these, and the page
 # puts the hint in (``markup.with_tips``). So a body depends on the terms' forms only, and an
 # edited definition re-renders the pages that show its hint without converting any body
-# again. (Python-Markdown marks its own placeholders with the same two characters, which no
-# content may hold.)
-TIP_START, TIP_END = "\x02tip:", "\x03"
+# again. (Two private-use characters: they survive cleaning, which drops control
+# characters. An author who types them gets at most a term's hint in their place.)
+TIP_START, TIP_END = "\ue000tip:", "\ue001"
 
 
 class ParagraphAnchors(Extension):

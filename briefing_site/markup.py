@@ -83,10 +83,14 @@ def with_tips(block: str, tips: Mapping[str, str]) -> str:
     head, *holes = block.split(TIP_START)
     parts = [head]
     for hole in holes:
-        term_id, _, rest = hole.partition(TIP_END)
+        term_id, end, rest = hole.partition(TIP_END)
+        tip = tips.get(term_id) if end else None
+        if tip is None:  # not a hole the linker made: the text as it was
+            parts += (TIP_START, hole)
+            continue
         # Escaped for an attribute value, as Python-Markdown escapes the others.
-        parts += (tips.get(term_id, "").replace("&", "&amp;").replace("<", "&lt;")
-                  .replace(">", "&gt;").replace('"', "&quot;"), rest)
+        parts += (tip.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                  .replace('"', "&quot;"), rest)
     return "".join(parts)
 
 

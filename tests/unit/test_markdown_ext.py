@@ -127,6 +127,13 @@ def test_a_body_holds_no_hint_so_a_new_hint_needs_no_new_conversion():
                                                           {"csto": "A new hint & more."})
 
 
+def test_hint_holes_typed_by_an_author_come_out_as_typed_or_as_a_hint():
+    typed = "A \ue000tip:nothing here and \ue000tip:unknown\ue001 and \ue000tip:csto\ue001."
+    out = with_tips(typed, {"csto": "An <alliance>."})
+    assert out == ("A \ue000tip:nothing here and \ue000tip:unknown\ue001 and "
+                   "An &lt;alliance&gt;..")
+
+
 def test_plain_text_of_a_field_has_typographic_quotes_and_no_markup():
     from briefing_site.markup import FieldRenderer
 
