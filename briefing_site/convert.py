@@ -15,6 +15,7 @@ import signal
 from collections.abc import Callable, MutableMapping
 from concurrent.futures import ProcessPoolExecutor
 
+from .errors import BuildFailed, Diagnostic
 from .markdown_ext import GlossaryEntry
 from .markup import BodyConverter, Document
 from .model import Briefing, SiteConfig
@@ -69,8 +70,17 @@ def _start_worker(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> Non
     _worker = _make(entries, config)
 
 
-def _convert(body: str) -> Document:
-    return _worker.convert(body)
+def _convert(body: str) -> Document | None:
+    return _safely(_worker, body)
+
+
+def _safely(converter: BodyConverter, body: str) -> Document | None:
+    """The converted body; None where it nests too deeply for Python's stack. (``limits``
+    refuses such bodies before they come here: this is the net under that rule.)"""
+    try:
+        return converter.convert(body)
+    except RecursionError:
+        return None
 
 
 def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry, ...],
@@ -84,6 +94,7 @@ def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry
     cache = {} if cache is None else cache
     base = converter_key(entries, config)
     keys = {b.slug: body_key(base, b.body) for b in briefings}
+    failed: list[str] = []
     todo = sorted({keys[b.slug]: b.body for b in briefings if keys[b.slug] not in cache}.items())
     if jobs > 1 and len(todo) >= PARALLEL_MINIMUM and "fork" in \
             multiprocessing.get_all_start_methods():
@@ -93,18 +104,29 @@ def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry
                                  initializer=_start_worker,
                                  initargs=(entries, config)) as pool:
             size = max(1, len(todo) // (jobs * 8))
-            for done, (item, doc) in enumerate(
-                    zip(todo, pool.map(_convert, [body for _, body in todo], chunksize=size),
-                        strict=True), 1):
-                cache[item[0]] = doc
+            converted = zip(todo, pool.map(_convert, [body for _, body in todo],
+                                           chunksize=size), strict=True)
+            for done, ((key, _), doc) in enumerate(converted, 1):
+                if doc is None:
+                    failed.append(key)
+                else:
+                    cache[key] = doc
                 if progress:
                     progress("converting", done, len(todo))
     else:
         converter = _make(entries, config)
         for done, (key, body) in enumerate(todo, 1):
-            cache[key] = converter.convert(body)
+            doc = _safely(converter, body)
+            if doc is None:
+                failed.append(key)
+            else:
+                cache[key] = doc
             if progress:
                 progress("converting", done, len(todo))
+    if failed:
+        raise BuildFailed([Diagnostic(
+            "the text nests too deeply to be converted", b.source.at(b.body_line),
+            "flatten its lists, quotes or emphasis") for b in briefings if keys[b.slug] in failed])
     for stale in set(cache) - set(keys.values()):  # the cache keeps what this build used
         del cache[stale]
     return {slug: cache[key] for slug, key in keys.items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from . import chars
 from .dates import EXPECTED as DATE_EXPECTED
 from .dates import parse_date
 from .errors import Diagnostic, SourceRef
+from .limits import check_markdown
 from .model import PartialDate
 from .yamlsource import Mapping
 
@@ -65,6 +67,14 @@ class Record:
             self.error(key, f"'{key}' must be text, not {_kind(value)}")
             return ""
         return str(value).strip()
+
+    def markdown(self, key: str, required: bool = False) -> str:
+        """A text in Markdown, within what can be converted (see ``limits``); else ""."""
+        value = self.text(key, required)
+        problems = check_markdown(value, self.where, what=f"'{key}'") if value else []
+        for problem in problems:  # at the field's line: YAML folds the value's own lines
+            self.diagnostics.append(dataclasses.replace(problem, source=self.line(key)))
+        return "" if problems else value
 
     def texts(self, key: str) -> tuple[str, ...]:
         """A list of strings; a single string counts as a list of one."""

@@ -18,6 +18,7 @@ import frontmatter
 from . import chars, walk
 from .errors import Diagnostic, SourceRef
 from .fields import Record
+from .limits import check_markdown
 from .model import (
     Author,
     Briefing,
@@ -264,6 +265,10 @@ class Loader:
                                                where.at(2), "e.g. 'title: My briefing'"))
             return None
         body_line = text.count("\n", 0, len(text) - len(body)) + 1
+        too_much = check_markdown(body, where, body_line)
+        if too_much:  # never converted: it could take minutes, or end in a RecursionError
+            self.diagnostics += too_much
+            return None
         rec = Record(data, where, "the front matter", BRIEFING_FIELDS, self.diagnostics)
         slug = rec.text("slug")
         if slug and not is_slug(slug):
@@ -300,9 +305,9 @@ class Loader:
             publication=rec.text("publication"),
             publisher=rec.text("publisher"),
             original_url=rec.url("original_url"),
-            summary=rec.text("summary"),
+            summary=rec.markdown("summary"),
             tags=rec.texts("tags"),
-            disclaimer=rec.text("disclaimer"),
+            disclaimer=rec.markdown("disclaimer"),
             language=rec.language("language"),
             draft=rec.flag("draft"),
             notes=tuple(self.load_note(entry, where) for entry in rec.mappings("notes")),
@@ -323,13 +328,14 @@ class Loader:
             authors.append(Author(
                 name=one.text("name", required=True), honorific=one.text("honorific"),
                 position=one.text("position"), affiliation=one.text("affiliation"),
-                bio=one.text("bio")))
+                bio=one.markdown("bio")))
         return tuple(authors)
 
     def load_note(self, entry: Mapping, where: SourceRef) -> Sourced:
         rec = Record(entry, where, "an editor's note", NOTE_FIELDS, self.diagnostics)
-        return Sourced(quote=rec.text("quote", required=True), text=rec.text("note", required=True),
-                       sources=rec.urls("sources"), source=where.at(entry.line))
+        return Sourced(quote=rec.text("quote", required=True),
+                       text=rec.markdown("note", required=True), sources=rec.urls("sources"),
+                       source=where.at(entry.line))
 
     def load_term(self, entry: Mapping, where: SourceRef) -> Term | None:
         rec = Record(entry, where, "a glossary term", TERM_FIELDS, self.diagnostics)
@@ -343,14 +349,14 @@ class Loader:
         later = []
         for item in rec.mappings("later"):
             note = Record(item, where, "a 'later' note", LATER_FIELDS, self.diagnostics)
-            date, text = note.date("date", required=True), note.text("note", required=True)
+            date, text = note.date("date", required=True), note.markdown("note", required=True)
             if date:
                 later.append(LaterNote(date, text))
         return Term(
             id=term_id, term=rec.text("term", required=True), kind=kind,
-            definition=rec.text("definition", required=True), source=where.at(entry.line),
+            definition=rec.markdown("definition", required=True), source=where.at(entry.line),
             full_name=rec.text("full_name"), native=rec.text("native"),
-            aliases=rec.texts("aliases"), short=rec.text("short"), related=rec.texts("related"),
+            aliases=rec.texts("aliases"), short=rec.markdown("short"), related=rec.texts("related"),
             later=tuple(sorted(later, key=lambda n: n.date.sort_key())),
             sources=rec.urls("sources"),
         )
@@ -370,7 +376,7 @@ class Loader:
             return None
         return Event(
             id=event_id or slugify(f"{date.iso()} {title}"), date=date, title=title,
-            description=rec.text("description", required=True), source=where.at(entry.line),
+            description=rec.markdown("description", required=True), source=where.at(entry.line),
             end=end, country=rec.texts("country"), terms=rec.texts("terms"),
             sources=rec.urls("sources"), locator=rec.text("locator"),
         )

@@ -132,12 +132,11 @@ class Stamper:
         if name is not None:  # an entity stands for itself: what is read of it is recorded
             result: Any = ("=", *name(value))
         else:
-            spelt = _spelt(value) if kind is tuple or kind is list else None
-            data = None
-            if spelt is not None:  # the common lists of entities and such, without pickle
-                with contextlib.suppress(ValueError):  # (a text of a str subclass, say)
-                    # Version 0 marks no string as interned and shares nothing: the same
-                    # values give the same bytes, however they were made.
+            spelt, data = _spelt(value) if kind is tuple or kind is list else None, None
+            if spelt is not None:  # the common lists of entities and such, without pickle:
+                # version 0 marks no text as interned and shares nothing, so equal values
+                # give equal bytes however they were made (a str subclass raises ValueError)
+                with contextlib.suppress(ValueError):
                     data = marshal.dumps(spelt, 0)
             if data is None:
                 buffer = io.BytesIO()
@@ -278,8 +277,7 @@ class _Seq(tuple):
         return (wrap(item) for item in tuple.__iter__(self))
 
     def __reversed__(self) -> Any:
-        wrap = self.recorder.wrap
-        return (wrap(item) for item in reversed(tuple(tuple.__iter__(self))))
+        return map(self.recorder.wrap, reversed(tuple(tuple.__iter__(self))))
 
     def __contains__(self, item: object) -> bool:
         return tuple.__contains__(self, unwrap(item))

@@ -1,0 +1,102 @@
+"""How deep and how dense Markdown may be: what Python-Markdown converts in time linear in the
+text, and without running out of stack.
+
+Python-Markdown scans forward from every ``[`` for its closing bracket, and from every
+abbreviation for every other; nested blocks and emphasis recurse, a few frames per level.
+So a few kilobytes of brackets took minutes, and a list nested a few hundred deep ended in
+Python's RecursionError. Text within these limits converts at a steady rate (at worst about
+thirty seconds per megabyte, for text that is nothing but brackets); no real briefing comes
+near them. They are checked on the Markdown source, before any of it is converted, and each
+one broken is reported at its line.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import Diagnostic, SourceRef
+
+# Per run of inline text (a paragraph, a list item, a table row, a heading): what one
+# conversion scans across.
+MAX_BRACKETS = 200  # '[' (links, images, footnote references)
+MAX_EMPHASIS = 200  # '*' and '_' that could open or close emphasis
+# Per briefing.
+MAX_ABBREVIATIONS = 200  # '*[ABC]: ...' definitions
+# Per line: blockquote markers, list markers and indentation, together.
+MAX_DEPTH = 16
+
+# Where a line starts a new run of inline text: a list item, a table row, a heading, a
+# footnote or link definition, a fence.
+_NEW_RUN = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:\s|$)|\||#|\[\^?[^\]]*\]:|```|~~~")
+_LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
+_QUOTE_MARKER = re.compile(r">[ \t]?")
+_ABBREVIATION = re.compile(r"\*\[[^\]]*\]:")
+_BRACKET = re.compile(r"(?<!\\)\[")  # an escaped one is never scanned from
+_EMPHASIS = re.compile(r"(?<!\\)[*_]")
+_RULE = re.compile(r"[ \t]*(?:[-*_][ \t]*){3,}$")  # a horizontal rule, not emphasis
+
+
+def _depth(line: str) -> tuple[int, str]:
+    """How deeply ``line`` nests (quotes, list markers, indentation), and what is left."""
+    depth, position, width = 0, 0, 0
+    while position < len(line):
+        char = line[position]
+        if char == " ":
+            width += 1
+        elif char == "\t":
+            width += 4 - width % 4
+        else:
+            match = _QUOTE_MARKER.match(line, position) or _LIST_MARKER.match(line, position)
+            if match is None:
+                break
+            depth += 1
+            position = match.end()
+            continue
+        position += 1
+    return depth + width // 4, line[position:]
+
+
+def check_markdown(text: str, where: SourceRef, first_line: int = 1,
+                   what: str = "the text") -> list[Diagnostic]:
+    """What in the Markdown ``text`` (whose first line is ``first_line`` of ``where``) breaks
+    a limit: one error per limit, at the first line that breaks it."""
+    problems: dict[str, Diagnostic] = {}
+
+    def report(kind: str, line: int, message: str, hint: str) -> None:
+        if kind not in problems:
+            problems[kind] = Diagnostic(message, where.at(first_line + line), hint)
+
+    brackets = emphasis = abbreviations = 0
+    started = 0  # line of the run of inline text being counted
+    in_code = False
+    for number, line in enumerate(text.split("\n")):
+        depth, rest = _depth(line)
+        stripped = rest.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+        if depth > MAX_DEPTH:
+            report("depth", number, f"{what} nests {depth} levels deep (quotes, lists and "
+                   f"indentation together); at most {MAX_DEPTH} can be converted",
+                   "flatten the nesting")
+        if not stripped or in_code or _NEW_RUN.match(rest) or depth:
+            brackets = emphasis = 0
+            started = number if stripped else number + 1
+        if in_code:
+            continue
+        if _ABBREVIATION.match(stripped):
+            abbreviations += 1
+            if abbreviations > MAX_ABBREVIATIONS:
+                report("abbreviations", number, f"{what} defines more than "
+                       f"{MAX_ABBREVIATIONS} abbreviations", "define the ones readers need, "
+                       "or put terms in the glossary")
+        brackets += len(_BRACKET.findall(rest))
+        if not _RULE.match(rest):
+            emphasis += len(_EMPHASIS.findall(rest))
+        if brackets > MAX_BRACKETS:
+            report("brackets", started, f"{what} has more than {MAX_BRACKETS} '[' in one "
+                   "paragraph, list item or row", "split it, or write a bracket as '\\['")
+        if emphasis > MAX_EMPHASIS:
+            report("emphasis", started, f"{what} has more than {MAX_EMPHASIS} '*' and '_' in "
+                   "one paragraph, list item or row", "split it, or write them as '\\*' and "
+                   "'\\_'")
+    return list(problems.values())
