@@ -18,7 +18,9 @@ class SourceRef:
     column: int | None = None
 
     def __str__(self) -> str:
-        parts = [self.path]
+        # A name with a line break or another control character is quoted, escapes and all:
+        # as it stands it would forge a line of the report.
+        parts = [self.path if self.path.isprintable() else repr(self.path)]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:

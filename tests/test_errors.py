@@ -259,3 +259,13 @@ def test_a_missing_template_is_named_where_it_is_used(tmp_path, run, published):
     assert f"{templates}/article.html:1: error: template not found: layout.html (looked in " \
         f"{templates})" in result.err
     assert snapshot(out) == before
+
+
+def test_a_file_name_with_a_line_break_cannot_forge_a_line_of_the_report(tmp_path, run):
+    forged = "x\nforged:1: error: forged.md"
+    content = make_content(tmp_path, {f"briefings/{forged}": "no front matter\n"})
+    result = run("build", "--content", content, "--templates", TEMPLATES,
+                 "--out", tmp_path / "site")
+    assert result.code == 1
+    assert not any(line.startswith("forged") for line in result.err.splitlines())
+    assert "x\\nforged:1: error: forged.md" in result.err  # quoted, escapes shown
