@@ -51,6 +51,9 @@ class GlossaryEntry:
 # again. (Two private-use characters: they survive cleaning, which drops control
 # characters. An author who types them gets at most a term's hint in their place.)
 TIP_START, TIP_END = "\ue000tip:", "\ue001"
+# Before each id the paragraph anchors give, until cleaning (``sanitize``) takes it off: so
+# an author's own id "p3", raw or from a heading, can be told from paragraph 3's.
+OWN_ID = "\ue002"
 
 
 class ParagraphAnchors(Extension):
@@ -83,7 +86,7 @@ class _AnchorProcessor(Treeprocessor):
                 pid = f"p{number}"
                 text = " ".join(_reader_text(p).split())
                 self.ext.paragraphs.append(Paragraph(pid, number, text))
-                p.set("id", pid)
+                p.set("id", OWN_ID + pid)  # marked as the page's own (see sanitize)
                 link = etree.SubElement(p, "a", {
                     "class": "pilcrow", "href": f"#{pid}",
                     "aria-label": f"Link to paragraph {number}"})
@@ -190,8 +193,8 @@ class _LinkProcessor(Treeprocessor):
         self.walk(root, paragraph=None, skip=False)
 
     def walk(self, element: etree.Element, paragraph: str | None, skip: bool) -> None:
-        if element.tag == "p" and element.get("id"):
-            paragraph = element.get("id")
+        if element.tag == "p" and element.get("id", "").startswith(OWN_ID):
+            paragraph = element.get("id")[len(OWN_ID):]
         if element.tag == "div" and "footnote" in element.get("class", ""):
             paragraph = None
         skip = skip or element.tag in SKIP_TAGS

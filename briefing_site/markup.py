@@ -14,6 +14,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
 from .markdown_ext import (
+    OWN_ID,
     TIP_END,
     TIP_START,
     GlossaryEntry,
@@ -99,7 +100,8 @@ class BodyConverter:
 
     def __init__(self, entries: tuple[GlossaryEntry, ...], glossary_href: str,
                  known_abbreviations: tuple[str, ...] = (), trusted: bool = False) -> None:
-        self.clean = (lambda html: html) if trusted else clean_html
+        # Trusted HTML is not cleaned; the anchors' marks come off all the same.
+        self.clean = (lambda html: html.replace(OWN_ID, "")) if trusted else clean_html
         self.anchors = ParagraphAnchors()
         self.linker = GlossaryLinker(entries, href=glossary_href,
                                      known_abbreviations=known_abbreviations)
@@ -128,7 +130,8 @@ class BodyConverter:
             html = md.serializer(element)
             for postprocessor in md.postprocessors:
                 html = postprocessor.run(html)
-            ids = tuple(p.get("id") for p in element.iter("p") if p.get("id"))
+            ids = tuple(p.get("id").removeprefix(OWN_ID) for p in element.iter("p")
+                        if p.get("id"))
             data.append(self.clean(html.strip()).encode("utf-8"))
             shapes.append((len(data[-1]), ids))
         paragraphs = self.anchors.paragraphs

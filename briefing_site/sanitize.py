@@ -7,9 +7,12 @@ styles, frames, forms, event handlers, or ``javascript:`` and ``data:`` URLs.
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 from .chars import FORBIDDEN
+from .markdown_ext import OWN_ID  # the paragraph anchors' ids: kept, unmarked
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -36,15 +39,38 @@ ATTRIBUTES = {
     "ins": {"cite", "datetime"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# The ids a page gives its own parts (see the templates; tests/test_hardening.py checks that
+# every literal one is here), and the shapes of those it makes from data. An author's id of
+# one of these, raw or from a heading (`## Main`, `## P3`, `## Cite APA`), would make links
+# to it land on the wrong element: it gets an underscore, which no page id has.
+PAGE_IDS = frozenset({"main", "cite-this", "terms-here", "related-head", "reference",
+                      "topics", "authors", "about-author", "latest"})
+_PAGE_ID = re.compile(r"[py]\d+|(?:cite|tip|letter)-.*")
+_SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 # Dropped with everything inside them, not just their tags.
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript",
                      "form", "textarea", "select", "button", "svg", "math"}
 
 
+
+
+def _attribute(tag: str, attribute: str, value: str) -> str | None:
+    """Each attribute's value as it may stay (None: dropped)."""
+    if attribute == "id":
+        if value.startswith(OWN_ID):
+            return value[len(OWN_ID):]
+        return f"{value}_" if value in PAGE_IDS or _PAGE_ID.fullmatch(value) else value
+    if attribute == "cite":  # an address, which nh3 does not check (href and src it does)
+        # Browsers ignore tabs and line breaks in an address, and spaces around it.
+        scheme = _SCHEME.match("".join(value.split()))
+        return value if scheme is None or scheme.group(1).lower() in URL_SCHEMES else None
+    return value
+
+
 # Built once: setting up the allow-lists costs several times more than cleaning a paragraph.
 _CLEANER = nh3.Cleaner(
     tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-    clean_content_tags=DROP_WITH_CONTENT, link_rel=None,
+    clean_content_tags=DROP_WITH_CONTENT, link_rel=None, attribute_filter=_attribute,
     # Tables written in Markdown align columns with an inline style; keep only that.
     filter_style_properties={"text-align"}, strip_comments=True)
 

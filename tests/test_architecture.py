@@ -26,7 +26,7 @@ ALLOWED = {
     "validate": {"errors", "model"},
     "markdown_ext": set(),
     "markup": {"markdown_ext", "sanitize"},
-    "sanitize": {"chars"},
+    "sanitize": {"chars", "markdown_ext"},
     "cite": {"chars", "model"},
     "listings": {"model", "slugs"},
     "convert": {"errors", "markdown_ext", "markup", "model"},

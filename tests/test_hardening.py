@@ -276,3 +276,65 @@ def test_compiled_templates_planted_in_the_cache_are_never_run(tmp_path, run):
                      "--out", tmp_path / "site", "--cache", cache)
         assert result.code == 0, result.err
         assert not marker.exists()
+
+
+AUTHOR_IDS = """
+
+## Main
+
+## P3
+
+## Cite APA
+
+<p id="p2">An author's own paragraph two.</p>
+
+<div id="terms-here">An author's terms.</div>
+
+A paragraph with its own id. {#cite-this}
+"""
+
+
+def test_the_page_s_own_ids_win_over_an_author_s(tmp_path, run):
+    """Headings and raw HTML that would take the ids of the page's own parts (its main
+    element, its paragraphs, its citation block) are renamed: every id is unique, and each
+    of the page's own is where it belongs."""
+    content = make_content(tmp_path, {"briefings/quiet-week.md": BRIEFING + AUTHOR_IDS})
+    out = tmp_path / "site"
+    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+    assert result.code == 0, result.err
+    page = parse(out / "briefings" / "quiet-week.html")
+    ids = [element["id"] for element in page.select("[id]")]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert page.find(id="main").name == "main"
+    assert page.find(id="p3").select_one("a.pilcrow")["href"] == "#p3"
+    assert page.find(id="p2").select_one("a.pilcrow")["href"] == "#p2"
+    assert page.find(id="cite-apa").find_parent("section")["aria-labelledby"] == "cite-this"
+    assert page.find(id="cite-this").name == "h2"
+    assert page.find(id="terms-here").name != "div"
+    assert {"main_", "p3_", "cite-apa_", "p2_", "terms-here_"} <= set(ids)
+
+
+def test_every_literal_id_of_the_templates_is_known_to_the_cleaner():
+    import re
+
+    from briefing_site.sanitize import _PAGE_ID, PAGE_IDS
+
+    for template in TEMPLATES.rglob("*.html"):
+        for found in re.findall(r'\bid="([^"{]+)"', template.read_text(encoding="utf-8")):
+            assert found in PAGE_IDS or _PAGE_ID.fullmatch(found), (template.name, found)
+
+
+@pytest.mark.parametrize("address", ["javascript:alert(1)", " JavaScript:alert(1)",
+                                     "java\tscript:alert(1)", "data:text/html,<b>x</b>",
+                                     "vbscript:x"])
+def test_cite_addresses_that_could_run_code_are_removed(address, tmp_path, run):
+    body = (f'\n<blockquote cite="{address}">Quoted.</blockquote>\n\n'
+            f'<p>A <q cite="{address}">short quote</q> and '
+            f'<del cite="{address}">a deletion</del>.</p>\n'
+            '\n<blockquote cite="https://example.org/source">Kept.</blockquote>\n')
+    content = make_content(tmp_path, {"briefings/quiet-week.md": BRIEFING + body})
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    cites = [element["cite"] for element in page.select("[cite]")]
+    assert cites == ["https://example.org/source"]
