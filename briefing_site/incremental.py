@@ -42,6 +42,7 @@ import dataclasses
 import datetime
 import functools
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -227,8 +228,7 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _load(path: Path) -> Any:
-    with open(path, "rb") as file:
-        return _Unpickler(file).load()
+    return _Unpickler(io.BytesIO(walk.read_regular(path))).load()
 
 
 class Store:
@@ -242,7 +242,7 @@ class Store:
         """What the last successful build recorded in ``state.json`` (read once)."""
         if self._state is None:
             try:
-                state = json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
+                state = json.loads(walk.read_regular(self.folder / "state.json"))
             except (OSError, ValueError):
                 state = {}
             ok = isinstance(state, dict) and state.get("format") == FORMAT

@@ -85,7 +85,7 @@ class Loader:
                 "copy the file into the content folder instead of linking to it"))
             return None
         try:
-            data = path.read_bytes()
+            data = walk.read_regular(path)
         except OSError as exc:
             self.diagnostics.append(Diagnostic(f"cannot read the file: {exc.strerror}", where))
             return None
@@ -118,7 +118,10 @@ class Loader:
             return None
 
     def load(self, memo: MutableMapping[str, tuple] | None = None) -> Loaded:
-        paths = sorted((self.root / "briefings").glob("*.md"))
+        # As the walk that tells whether anything changed sees them: a FIFO, socket or device
+        # is not a briefing (reading a FIFO would wait forever). A broken link is reported.
+        paths = sorted(path for path in (self.root / "briefings").glob("*.md")
+                       if path.is_file() or not path.exists())
         keyed = [self.remembered(self.root / "site.yml", memo, self.load_config)]
         keyed += [self.remembered(path, memo, self.load_briefing) for path in paths]
         config = keyed[0][1]
@@ -218,7 +221,7 @@ class Loader:
         else:
             read_at = time.time_ns()
             try:
-                data = path.read_bytes()
+                data = walk.read_regular(path)
             except OSError:
                 return "", load(path)
             digest = hashlib.blake2b(digest_size=16)

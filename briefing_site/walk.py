@@ -7,7 +7,9 @@ follow such links).
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 
 # A file's recorded stat is trusted only if the file last changed this long before it was
 # read: a write within the file system's timestamp granularity would leave its stat as it was.
@@ -43,3 +45,14 @@ def files(root: str) -> list[tuple[str, os.stat_result, str | None]]:
                     found.append((prefix + entry.name, entry.stat(),
                                   os.path.realpath(entry.path) if through else None))
     return sorted(found, key=lambda item: item[0])
+
+
+def read_regular(path: str | os.PathLike) -> bytes:
+    """The bytes of the file at ``path``; OSError unless it is a regular file. A FIFO or a
+    device is not even waited on: opening a FIFO to read blocks until someone writes to it,
+    and a build would hang there, holding its lock."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+        return file.read()

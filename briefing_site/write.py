@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from stat import S_ISREG
 
 try:
     import fcntl
@@ -92,7 +93,20 @@ def _exchange(first: Path, second: Path) -> bool:
 def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
     """Hold ``.<out>.lock`` beside ``out``, so that two builds never write it at once."""
     lock = out.parent / f".{out.name}.lock"
-    with open(lock, "a") as handle:
+    try:
+        # Never through a link: a planted one would have a build (as root, say) create
+        # whatever file it names. Nor waiting on a FIFO put in its place.
+        descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
+                             | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        if not S_ISREG(os.fstat(descriptor).st_mode):
+            os.close(descriptor)
+            raise OSError(errno.ENXIO, "not a regular file")
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENXIO):
+            raise OutputError(f"{lock} is not the lock file a build makes (a link, or not a "
+                              "file); remove it and build again") from None
+        raise
+    with os.fdopen(descriptor, "a") as handle:
         if fcntl is not None:
             deadline = time.monotonic() + wait
             told = False
@@ -133,7 +147,8 @@ def _place(target: str, previous: str | None, data: bytes | None,
         return _link(previous, target, stat)
     try:
         stat = os.stat(previous) if previous is not None else None
-        if stat is not None and stat.st_size == len(data):
+        # (Only a regular file is compared: opening a FIFO left in its place would hang.)
+        if stat is not None and S_ISREG(stat.st_mode) and stat.st_size == len(data):
             with open(previous, "rb") as file:
                 if file.read() == data:
                     return _link(previous, target, stat)

@@ -338,3 +338,53 @@ def test_cite_addresses_that_could_run_code_are_removed(address, tmp_path, run):
     page = parse(out / "briefings" / "quiet-week.html")
     cites = [element["cite"] for element in page.select("[cite]")]
     assert cites == ["https://example.org/source"]
+
+
+def _build_in_process_of_its_own(content: Path, out: Path, *extra: str):
+    """A build in a process of its own, given a minute: a build that hangs fails the test
+    instead of hanging the suite."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--content",
+                           str(content), "--templates", str(TEMPLATES), "--out", str(out),
+                           *extra], capture_output=True, text=True, timeout=60)
+
+
+def test_fifos_in_the_content_the_cache_or_the_previous_site_never_hang_a_build(tmp_path):
+    content = make_content(tmp_path)
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    assert _build_in_process_of_its_own(content, out, "--cache", cache).returncode == 0
+    for fifo in (cache / "state.json", cache / "records.pickle", out / "index.html"):
+        fifo.unlink()
+        os.mkfifo(fifo)
+    briefing = content / "briefings" / "quiet-week.md"
+    briefing.write_text(briefing.read_text().replace("Quiet Week", "Other Week"))
+    result = _build_in_process_of_its_own(content, out, "--cache", cache)
+    assert result.returncode == 0, result.stderr
+    assert (out / "index.html").is_file() and b"Other" in (out / "index.html").read_bytes()
+    os.mkfifo(content / "briefings" / "a-fifo.md")  # not a briefing, as for the walk
+    for cached in (True, False):
+        result = _build_in_process_of_its_own(content, out, *(
+            ("--cache", str(cache)) if cached else ("--no-cache",)))
+        assert result.returncode == 0, result.stderr
+        assert not (out / "briefings" / "a-fifo.html").exists()
+    (content / "glossary.yml").unlink()
+    os.mkfifo(content / "glossary.yml")
+    result = _build_in_process_of_its_own(content, out, "--cache", cache)
+    assert result.returncode == 1  # as if there were no glossary: its terms are unknown
+    assert "unknown glossary id 'csto'" in result.stderr
+
+
+def test_a_lock_file_planted_as_a_link_is_refused_not_followed(tmp_path, run):
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    target = tmp_path / "elsewhere" / "created-by-the-build"
+    target.parent.mkdir()
+    (tmp_path / ".site.lock").symlink_to(target)
+    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+    assert result.code != 0
+    assert ".site.lock is not the lock file a build makes" in result.err
+    assert not target.exists() and not out.exists()
