@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import signal
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.synthetic import generate
+from briefing_site.write import MARKER
 from tests.conftest import REPO, TEMPLATES, snapshot
 
 
@@ -148,3 +150,77 @@ def _kill_repeatedly(content, out, cache, briefing, texts, took, versions) -> No
         assert snapshot(out) in versions.values(), f"incomplete site after a kill at step {step}"
         assert finish(start_build(content, out, cache=cache)) == 0
         assert snapshot(out) == versions[text], f"a wrong site after a kill at step {step}"
+
+
+@pytest.fixture
+def mount_point(tmp_path):
+    """A tmpfs mounted in a temporary folder: an output folder that no rename can replace,
+    as a Docker bind mount or a web root of its own is."""
+    web = tmp_path / "web"
+    web.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(web)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    yield web
+    subprocess.run(["umount", "-l", str(web)], check=True)
+
+
+def _served(out: Path) -> dict[str, bytes]:
+    """What a web server serving ``out`` shows, bar the build's own staging and journal."""
+    return {path: data for path, data in snapshot(out).items()
+            if not path.startswith(".briefing-site.tmp-")
+            and not path.startswith(".briefing-site.journal")}
+
+
+def test_a_mount_point_is_updated_in_place_and_a_kill_is_finished_by_the_next_build(
+        two_versions, mount_point):
+    content, _, _, new = two_versions
+    out = mount_point
+    assert finish(start_build(content, out)) == 0
+    assert snapshot(out) == new  # nothing of the staging is left
+    # Builds killed at moments spread over a build: each next one leaves the complete site.
+    started = time.monotonic()
+    assert finish(start_build(content, out, quiet=True)) == 0
+    length = time.monotonic() - started
+    for step in range(8):
+        (out / "stale.html").write_text("a file the site does not have")
+        (out / "index.html").write_text("changed by hand")
+        (out / MARKER).touch()
+        process = start_build(content, out, quiet=True)
+        time.sleep(length * step / 8)
+        process.send_signal(signal.SIGKILL)
+        finish(process)
+        if not (out / ".briefing-site.journal").exists():  # else its next build finishes it
+            assert not any(name.startswith(".briefing-site.tmp-") for name in _served(out))
+        assert finish(start_build(content, out)) == 0
+        assert snapshot(out) == new, f"after a kill at step {step}"
+
+
+def test_an_update_in_place_stopped_halfway_is_finished_by_the_next_build(
+        two_versions, mount_point, tmp_path, monkeypatch, run):
+    """A failing disk (or Ctrl-C) after the journal is written and some files are moved: the
+    staged files are kept, and the next build moves them in."""
+    from briefing_site import write
+
+    content, _, _, new = two_versions
+    out = mount_point
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out,
+               "--no-cache").code == 0
+    (out / "index.html").write_text("changed by hand")
+    (out / "stale.html").write_text("a file the new site does not have")
+    real, moves = os.replace, []
+
+    def replace_then_stop(source, target):
+        moves.append(target)
+        if len(moves) == 6:  # the journal, then five files of the site
+            raise OSError(5, "Input/output error")
+        real(source, target)
+
+    monkeypatch.setattr(write.os, "replace", replace_then_stop)
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out,
+               "--no-cache").code != 0
+    monkeypatch.setattr(write.os, "replace", real)
+    assert (out / ".briefing-site.journal").is_file()
+    assert finish(start_build(content, out)) == 0
+    assert snapshot(out) == new
