@@ -183,6 +183,7 @@ def _build(args: argparse.Namespace, write: bool) -> int:
                                    f"Waiting for another build of {args.out}/ to finish...",
                                    file=sys.stderr))
             result = built.result
+            _report(built.notes)
         else:  # check writes nothing, not even the cache
             from .pipeline import build_site
 

@@ -227,8 +227,21 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"the cache names {module}.{name}, which it may not")
 
 
-def _load(path: Path) -> Any:
-    return _Unpickler(io.BytesIO(walk.read_regular(path))).load()
+def _load(path: Path, refused: list[str] | None = None) -> Any:
+    """What ``path`` holds; None where it is missing, and where it is not this package's
+    own (noted in ``refused``: a damaged or planted file is ignored, and rebuilt)."""
+    try:
+        data = walk.read_regular(path)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        data = b""
+    try:
+        return _Unpickler(io.BytesIO(data)).load()
+    except Exception:
+        if refused is not None:
+            refused.append(path.name)
+        return None
 
 
 class Store:
@@ -237,6 +250,7 @@ class Store:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._state: dict[str, Any] | None = None
+        self.refused: list[str] = []  # its files that were not this package's records
 
     def summary(self) -> dict[str, Any]:
         """What the last successful build recorded in ``state.json`` (read once)."""
@@ -270,11 +284,10 @@ class Store:
                        (("briefings", state.loaded), ("docs", state.bodies),
                         ("memo", state.memo))}
         if summary.get("out") == str(out.resolve()) and out.is_dir():
-            try:
-                stored = _load(self.folder / "records.pickle")
-            except Exception:  # any unreadable record is simply rebuilt
-                stored = None
-            if isinstance(stored, dict) and stored.get("code") == code_digest():
+            stored = _load(self.folder / "records.pickle", self.refused)
+            if isinstance(stored, dict) and stored.get("code") == code_digest() and \
+                    isinstance(stored.get("records"), dict) and \
+                    isinstance(stored.get("stamps"), dict):
                 state.records, state.stamps = stored["records"], stored["stamps"]
                 recorded = summary.get("files")
                 recorded = recorded if isinstance(recorded, dict) else {}
@@ -321,10 +334,7 @@ class Store:
     def _entries(self, name: str) -> dict:
         found: dict = {}
         for shard in range(SHARDS):
-            try:
-                stored = _load(self.folder / f"{name}-{shard:x}.pickle")
-            except Exception:  # any unreadable cache is simply rebuilt
-                continue
+            stored = _load(self.folder / f"{name}-{shard:x}.pickle", self.refused)
             if isinstance(stored, dict) and stored.get("code") == code_digest() and \
                     isinstance(stored.get("docs"), dict):
                 found.update(stored["docs"])

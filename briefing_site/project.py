@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .convert import Progress
-from .errors import BuildFailed, Diagnostic, OutputError, SourceRef
+from .errors import NOTE, BuildFailed, Diagnostic, OutputError, SourceRef
 from .incremental import Store, input_digest
 from .options import Options
 from .write import MARKER, SiteWriter, check_output, leftovers
@@ -29,6 +29,7 @@ class Built:
 
     result: object | None  # pipeline.BuildResult
     warnings: tuple[str, ...] = ()
+    notes: tuple[Diagnostic, ...] = ()  # about the cache: files in it that it did not write
 
 
 def check_folders(content: Path, templates: Path) -> None:
@@ -90,4 +91,10 @@ def build_into(content: Path, templates: Path, out: Path, options: Options,
         state.commit(frozenset(writer.placed) - {MARKER})
         store.save(state, digest, out, [str(d) for d in result.warnings], writer.placed,
                    files_read)
-    return Built(result)
+    refused = sorted(store.refused) if store is not None else []
+    named = ", ".join(refused[:3]) + (f" and {len(refused) - 3} more" if len(refused) > 3
+                                      else "")
+    notes = (Diagnostic(f"the build cache held files it did not write ({named}); they were "
+                        "ignored, and what they would have held was built again",
+                        SourceRef(cache.as_posix()), severity=NOTE),) if refused else ()
+    return Built(result, notes=notes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import datetime
+import io
 import os
 from pathlib import Path
 
@@ -96,7 +97,12 @@ def test_the_cache_reads_back_its_own_records_and_refuses_anything_else(tmp_path
         def __reduce__(self):
             return (os.system, ("touch planted",))
 
-    (tmp_path / "bad.pickle").write_bytes(pickle.dumps(Planted()))
+    planted = pickle.dumps(Planted())
     with pytest.raises(pickle.UnpicklingError, match="may not"):
-        cache._load(tmp_path / "bad.pickle")
+        cache._Unpickler(io.BytesIO(planted)).load()
+    (tmp_path / "bad.pickle").write_bytes(planted)
+    refused: list[str] = []
+    assert cache._load(tmp_path / "bad.pickle", refused) is None
+    assert refused == ["bad.pickle"]  # to be noted, and rebuilt
+    assert cache._load(tmp_path / "missing.pickle", refused) is None and len(refused) == 1
     assert not Path("planted").exists()
