@@ -11,7 +11,7 @@ import re
 
 import nh3
 
-from .chars import FORBIDDEN
+from .chars import forbidden
 from .markdown_ext import OWN_ID  # the paragraph anchors' ids: kept, unmarked
 
 TAGS = {
@@ -84,4 +84,5 @@ def clean_html(html: str) -> str:
     summaries and reference files are made of, so every output shows the same text. (Such
     characters written as they are, or as YAML escapes, are refused when content is read.)
     """
-    return FORBIDDEN.sub("", _CLEANER.clean(html))
+    cleaned = _CLEANER.clean(html)
+    return forbidden(cleaned).sub("", cleaned)

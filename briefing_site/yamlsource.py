@@ -96,7 +96,7 @@ def _check_expansion(root: yaml.Node, quoted: list[yaml.ScalarNode]) -> str | No
         if key in sizes:
             continue
         if isinstance(node, yaml.ScalarNode) and node.style == '"' and \
-                chars.FORBIDDEN.search(node.value):
+                chars.forbidden(node.value).search(node.value):
             quoted.append(node)
         open_nodes.add(key)
         stack.append((node, True))

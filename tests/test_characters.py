@@ -167,3 +167,16 @@ def test_character_references_to_such_characters_are_dropped_from_every_output(t
             assert not forbidden.search(path.read_text()), path
     page = (out / "briefings" / "quiet-week.html").read_text()
     assert "<code>&amp;#1;</code> in code" in page  # written about, not written: kept
+
+
+def test_the_quick_pattern_finds_what_the_full_one_finds():
+    from briefing_site.chars import FORBIDDEN, forbidden
+
+    samples = ["\x01", "\x0b", "\x7f", "\x85", "\ud800", "\ufdd0", "\ufffe", "\uffff",
+               "\U0001fffe", "\U0010ffff", "\t", "\n", "é", "“", "\U0001f600", "a"]
+    for context in ("plain ascii ", "curly “quotes” ", "an emoji \U0001f600 "):
+        for char in samples:
+            text = context + char + " end"
+            quick = forbidden(text).search(text)
+            full = FORBIDDEN.search(text)
+            assert (quick and quick.group()) == (full and full.group()), (context, char)
