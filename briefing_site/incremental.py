@@ -140,6 +140,9 @@ class State:
         self.stamps: dict[tuple, dict[str, Any]] = {}
         # Files of the last output that the caller still holds as they were recorded.
         self.available: set[str] | frozenset[str] = frozenset()
+        # Set by a caller that knows the inputs are those the records were made from (the
+        # same digest): the next build keeps every file it still has, stamping nothing.
+        self.settled = False
         # Kept in memory only, for ``serve``: the Jinja environment of the last plan, with its
         # templates' digest; the views the last enrichment made, by their inputs (see
         # ``enrich``); and what the last build's reads were made of, to tell at a glance that
@@ -159,6 +162,9 @@ class State:
         self._pending, self._seeing = {}, site
         if not self.records:
             return set()
+        if self.settled:
+            self.settled = False
+            return {path for path in paths if path in self.available and path in self.records}
         before = self.seen
         self._stale = stale = set()
         for identity, attributes in self.stamps.items():

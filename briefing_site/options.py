@@ -14,3 +14,8 @@ class Options:
     strict: bool = False  # warnings are errors
     base_url: str | None = None  # overrides site.yml's
     jobs: int = 1  # worker processes that convert bodies and render pages
+
+    def settings(self, templates: object) -> dict[str, object]:
+        """What of these, with the templates folder, goes into a build's input digest."""
+        return {"drafts": self.drafts, "strict": self.strict, "base_url": self.base_url,
+                "templates": str(templates)}

@@ -63,8 +63,7 @@ def build_into(content: Path, templates: Path, out: Path, options: Options,
     if store is not None and cache.resolve().is_relative_to(out.resolve()):
         raise OutputError(f"the cache folder {cache} is inside {out}, which every build "
                           "replaces; choose another --cache")
-    settings = {"drafts": options.drafts, "strict": options.strict,
-                "base_url": options.base_url, "templates": str(templates)}
+    settings = options.settings(templates)
     digest, files_read = ("", {})
     if store is not None:
         digest, files_read = input_digest([content, templates], settings,

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import watchfiles
 
 from .errors import BuildFailed
-from .incremental import State, Store
+from .incremental import State, Store, input_digest
 from .options import Options
 from .pipeline import build_site
 from .render import ASSETS
@@ -134,6 +134,11 @@ class Preview:
         if not first or not isinstance(out, str) or not Path(out).is_dir():
             return store.memos()
         state = store.open(Path(out))
+        # Content, templates and options as that build had them: its files are this site's.
+        digest, _ = input_digest([self.content, self.templates],
+                                 self.options.settings(self.templates),
+                                 store.summary().get("sources"))
+        state.settled = digest == store.summary().get("inputs")
         for path in state.available:
             with contextlib.suppress(OSError):  # gone since: rendered again
                 self._held[path] = (Path(out) / path).read_bytes()

@@ -16,6 +16,7 @@ from briefing_site.incremental import State
 from briefing_site.options import Options
 from briefing_site.pipeline import build_site
 from briefing_site.serve import Preview
+from briefing_site.track import Resolver
 from tests.conftest import TEMPLATES, snapshot
 
 N = 40  # enough for the work to be shared among processes
@@ -293,3 +294,25 @@ def test_a_preview_after_a_build_starts_from_its_output(content, tmp_path, run, 
     assert preview.snapshot.files == cold
     assert counts[0]["kept"] > len(cold) / 2
     assert counts[0]["rendered"] < len(cold) / 10
+
+
+def test_a_preview_of_what_was_just_built_checks_no_read_again(content, tmp_path, run,
+                                                                monkeypatch):
+    """When content, templates and options have the digest of the build that wrote the
+    output, every file of it is this site's: the first build keeps them all, stamping
+    nothing (a thousand briefings' reads take most of a second to stamp)."""
+    source, templates = _work(content, tmp_path / "work")
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    result = run("build", "--content", source, "--templates", templates, "--out", out,
+                 "--cache", cache)
+    assert result.code == 0, result.err
+    preview = Preview(source, templates, cache=cache)
+    assert preview.state.settled
+    monkeypatch.setattr(Resolver, "stamp", lambda *args: pytest.fail("a read was stamped"))
+    assert preview.rebuild(), preview.snapshot.errors
+    monkeypatch.undo()
+    assert not preview.state.settled
+    assert preview.snapshot.files == build_site(source, templates).files
+    _replace(source / "briefings" / "synthetic-00007.md", "## What happened",
+             "A sentence added.\n\n## What happened")
+    assert Preview(source, templates, cache=cache).state.settled is False
