@@ -21,17 +21,11 @@ import pytest
 
 from benchmarks.synthetic import generate
 from briefing_site.cli import main
-from tests.conftest import CONTENT, REPO, TEMPLATES
+from tests.conftest import CONTENT, REPO, TEMPLATES, unavailable
 
 pytestmark = pytest.mark.audit
 AUDIT = REPO / "tests" / "audit"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-
-
-def unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"cannot run under CI: {reason}")
-    pytest.skip(reason)
 
 
 # The sample has one briefing: no lists, tables, topic pages or pages of a term's mentions.
