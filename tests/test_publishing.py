@@ -213,7 +213,7 @@ def test_atom_feed_parses_cleanly_with_full_content(published):
     [entry] = feed.entries
     assert entry.title == "Emergency on the Steppe: Kazakhstan in Crisis"
     assert entry.link == f"{BASE}briefings/{SLUG}.html"
-    assert entry.author == "Dr. Charles J. Sullivan"
+    assert entry.author == "Charles J. Sullivan"  # the honorific is for bylines only
     assert entry.published.startswith("2022-01-01")
     content = entry.content[0].value
     assert "Kazakhstan is contending with an unexpected political catastrophe." in content
