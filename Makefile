@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := tests/audit/node_modules/.installed
 
-# The accessibility audit needs npm for axe-core; without it those tests are skipped.
+# The audit needs npm for the Nu checker (vnu-jar) and axe-core; without it those tests are
+# skipped. tests/audit/.npmrc turns off install scripts (see there).
 ifneq ($(shell command -v npm 2>/dev/null),)
 AUDIT_DEPS := $(NODE_STAMP)
 endif
@@ -16,7 +17,7 @@ endif
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,audit]"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
 
 $(NODE_STAMP): tests/audit/package.json tests/audit/package-lock.json

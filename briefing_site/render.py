@@ -22,6 +22,7 @@ from jinja2 import meta
 from . import __version__, cite, walk
 from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
+from .dates import newest_day
 from .errors import BuildFailed, Diagnostic, SourceRef
 from .listings import author_slug, tag_slug
 from .track import Recorder, unwrap
@@ -85,6 +86,7 @@ def _environment(templates: Path) -> _Recording:
     env.filters["type_label"] = _type_label
     env.filters["atom_date"] = _atom_date
     env.filters["slash_date"] = _slash_date
+    env.filters["lastmod"] = _lastmod
     env.filters["author_slug"] = author_slug
     env.filters["tag_slug"] = tag_slug
     return env
@@ -93,6 +95,12 @@ def _environment(templates: Path) -> _Recording:
 def _atom_date(date) -> str:
     """Atom wants a full timestamp; a partial date becomes the start of its period."""
     return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
+
+
+def _lastmod(dates) -> str:
+    """A sitemap's ``<lastmod>``: a whole day, as its schema requires, or "" (see newest_day)."""
+    day = newest_day(dates)
+    return day.iso() if day else ""
 
 
 def _slash_date(date) -> str:

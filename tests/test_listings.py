@@ -164,3 +164,18 @@ def test_where_every_topic_is_broad_each_briefing_still_has_related_ones():
     # Sharing both topics beats sharing one (b0500 has the topics of every third briefing).
     assert all(int(slug[1:]) % 3 == 500 % 3 for slug in related["b0500"])
     assert related == listings.related(list(reversed(items)), terms)
+
+
+def test_no_page_skips_a_heading_level(archive):
+    """The current Nu checker reports a heading more than one level below the one before it
+    (an h3 straight after the h1) as an error; screen-reader users navigate by them."""
+    skips = []
+    for page in sorted(archive.rglob("*.html")):
+        previous = 0
+        for heading in parse(page).find_all(["h1", "h2", "h3", "h4", "h5", "h6"]):
+            level = int(heading.name[1])
+            if level > previous + 1:
+                skips.append(f"{page.relative_to(archive)}: h{level} after h{previous}: "
+                             f"{heading.get_text(strip=True)!r}")
+            previous = level
+    assert skips == []
