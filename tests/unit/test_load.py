@@ -137,13 +137,13 @@ def test_a_file_as_it_was_when_last_read_is_not_read_again(tmp_path, monkeypatch
     memo: dict = {}
     first = load_site(content, memo)
     opened: list[str] = []
-    real = pathlib.Path.read_bytes
+    real = walk.read_regular
 
-    def spy(self):
-        opened.append(self.name)
-        return real(self)
+    def spy(path):
+        opened.append(pathlib.Path(path).name)
+        return real(path)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", spy)
+    monkeypatch.setattr(walk, "read_regular", spy)
     assert load_site(content, memo).site == first.site
     assert opened == []
     briefing = content / "briefings" / "quiet-week.md"
@@ -156,12 +156,14 @@ def test_a_file_as_it_was_when_last_read_is_not_read_again(tmp_path, monkeypatch
 def test_a_file_changed_just_before_it_was_read_is_read_again(tmp_path, monkeypatch):
     import pathlib
 
+    from briefing_site import walk
+
     content = make_content(tmp_path)  # written within the last two seconds
     memo: dict = {}
     load_site(content, memo)
     opened: list[str] = []
-    real = pathlib.Path.read_bytes
-    monkeypatch.setattr(pathlib.Path, "read_bytes",
-                        lambda self: opened.append(self.name) or real(self))
+    real = walk.read_regular
+    monkeypatch.setattr(walk, "read_regular",
+                        lambda path: opened.append(pathlib.Path(path).name) or real(path))
     load_site(content, memo)
     assert "quiet-week.md" in opened
