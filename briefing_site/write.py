@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import json
 import os
 import shutil
 import sys
@@ -24,6 +25,10 @@ from .errors import OutputError
 
 MARKER = ".briefing-site"
 MARKER_TEXT = "This folder is written by briefing-site and replaced on every build.\n"
+# On a mount point, which cannot be swapped: the new site is staged inside it, and this
+# journal, once written, says which files the new site has (see _update_in_place).
+STAGED = ".briefing-site.tmp-"
+JOURNAL = ".briefing-site.journal"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -56,9 +61,11 @@ def check_output(out: Path, sources: tuple[Path, ...] = ()) -> None:
 
 
 def leftovers(out: Path) -> list[Path]:
-    """Temporary folders that an interrupted earlier build left beside ``out``."""
+    """Temporary folders that an interrupted earlier build left beside ``out`` (or inside
+    it, on a mount point), and its journal."""
     return sorted(out.parent.glob(f".{out.name}.tmp-*")) + sorted(
-        out.parent.glob(f".{out.name}.old-*"))
+        out.parent.glob(f".{out.name}.old-*")) + sorted(out.glob(f"{STAGED}*")) + (
+        [out / JOURNAL] if (out / JOURNAL).exists() else [])
 
 
 @functools.cache
@@ -189,8 +196,54 @@ def _swap_in(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _update_in_place(out: Path, staged: Path) -> None:
+    """Make ``out`` the site staged in ``staged`` (a folder inside it), file by file.
+
+    For a mount point, which no rename can replace. The journal names every file of the new
+    site before the first is moved, so that a build killed in between is finished by the
+    next one (``_recover``); before the journal, the old site is whole and the staged one
+    is dropped. Each file is renamed into place in one step.
+    """
+    files = sorted(os.path.relpath(os.path.join(folder, name), staged)
+                   for folder, _, names in os.walk(staged) for name in names)
+    journal = out / JOURNAL
+    part = out / f"{JOURNAL}.part"
+    part.write_text(json.dumps({"staged": staged.name, "files": files}), encoding="utf-8")
+    os.replace(part, journal)
+    _finish_in_place(out)
+
+
+def _finish_in_place(out: Path) -> None:
+    """Carry out the journal of an update in place (see ``_update_in_place``)."""
+    journal = out / JOURNAL
+    plan = json.loads(journal.read_text(encoding="utf-8"))
+    staged, files = out / plan["staged"], set(plan["files"])
+    for relative in sorted(files):
+        source, target = staged / relative, out / relative
+        if os.path.lexists(source):  # else moved already, before a kill
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target)  # a folder where the new site has a file
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for folder, _, names in os.walk(out, topdown=False):
+        relative_folder = os.path.relpath(folder, out)
+        if relative_folder.split(os.sep)[0] == staged.name:
+            continue
+        for name in names:
+            relative = os.path.normpath(os.path.join(relative_folder, name))
+            if relative not in files and relative != JOURNAL:
+                os.unlink(os.path.join(folder, name))  # a file the new site does not have
+        if folder != os.fspath(out) and not os.listdir(folder):
+            os.rmdir(folder)
+    shutil.rmtree(staged, ignore_errors=True)
+    journal.unlink()
+
+
 def _recover(out: Path) -> None:
-    """Undo what an interrupted build left: restore a site moved aside, drop partial ones."""
+    """Undo what an interrupted build left: restore a site moved aside, drop partial ones,
+    finish an update in place whose journal was written."""
+    if (out / JOURNAL).is_file():
+        _finish_in_place(out)
     if not out.exists():
         moved_aside = sorted(out.parent.glob(f".{out.name}.old-*"))
         if moved_aside and (moved_aside[-1] / MARKER).is_file():
@@ -228,7 +281,11 @@ class SiteWriter:
             check_output(out, self.sources)  # another build may have changed it meanwhile
             with self._reporting():
                 _recover(out)
-                self.tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+                # A mount point cannot be swapped: the new site is staged inside it.
+                self.in_place = os.path.ismount(out)
+                self.tmp = Path(tempfile.mkdtemp(prefix=STAGED, dir=out) if self.in_place
+                                else tempfile.mkdtemp(prefix=f".{out.name}.tmp-",
+                                                      dir=out.parent))
                 os.chmod(self.tmp, 0o755)  # mkdtemp makes it private; servers must read it
         except BaseException:
             self.lock.__exit__(None, None, None)
@@ -283,11 +340,17 @@ class SiteWriter:
                         self.placed[MARKER] = _place(
                             f"{self.new}/{MARKER}", self.old and f"{self.old}/{MARKER}",
                             MARKER_TEXT.encode("utf-8"))
-                        _swap_in(self.tmp, self.out)
+                        if self.in_place:
+                            _update_in_place(self.out, self.tmp)
+                        else:
+                            _swap_in(self.tmp, self.out)
                     else:
                         shutil.rmtree(self.tmp, ignore_errors=True)
                 except BaseException:
-                    shutil.rmtree(self.tmp, ignore_errors=True)
+                    # Once its journal is written, an update in place is finished, never
+                    # undone: the next build moves the rest of the staged files in.
+                    if not (self.in_place and (self.out / JOURNAL).exists()):
+                        shutil.rmtree(self.tmp, ignore_errors=True)
                     raise
         finally:
             self.lock.__exit__(None, None, None)
