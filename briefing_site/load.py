@@ -118,8 +118,7 @@ class Loader:
             return None
 
     def load(self, memo: MutableMapping[str, tuple] | None = None) -> Loaded:
-        # As the walk that tells whether anything changed sees them: a FIFO, socket or device
-        # is not a briefing (reading a FIFO would wait forever). A broken link is reported.
+        # As the input digest's walk sees them: a FIFO is no briefing; a broken link is one.
         paths = sorted(path for path in (self.root / "briefings").glob("*.md")
                        if path.is_file() or not path.exists())
         keyed = [self.remembered(self.root / "site.yml", memo, self.load_config)]
