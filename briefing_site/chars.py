@@ -30,6 +30,11 @@ _IN_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\u
                      "\ufffe\uffff]")
 
 
+# The private-use characters the build marks its own ids and hint holes with (see
+# markdown_ext), as they are or as character references: content may not forge them.
+_MARK = re.compile(r"[\ue000-\ue002]|&#(?:[xX]0*[eE]00[0-2]|0*5734[4-6]);")
+
+
 def forbidden(text: str) -> re.Pattern[str]:
     """``FORBIDDEN``, or its quicker equal for ``text`` (see ``_IN_BMP``)."""
     if text.isascii() or len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
@@ -87,6 +92,12 @@ def check_text(text: str, where: SourceRef) -> list[Diagnostic]:
                                        f"{MAX_REPORTED_LINES} are shown", where.at(line)))
             break
         problems.append(Diagnostic(_message(char), where.at(line), hint(char)))
+    mark = _MARK.search(text)
+    if mark:  # (one is enough to say it: no text means them)
+        problems.append(Diagnostic(
+            f"the text contains {mark.group()!r}, a private-use character that briefing-site "
+            "keeps for its own marks in pages", where.at(text.count("\n", 0, mark.start()) + 1),
+            "delete it"))
     return problems
 
 

@@ -160,10 +160,10 @@ class State:
         ``site`` (a ``track.Resolver``), is of the very object it was on the last site kept in
         memory, or gives the stamp it gave then; and the caller still has the file."""
         self._pending, self._seeing = {}, site
+        settled, self.settled = self.settled, False
         if not self.records:
             return set()
-        if self.settled:
-            self.settled = False
+        if settled:
             return {path for path in paths if path in self.available and path in self.records}
         before = self.seen
         self._stale = stale = set()
@@ -220,7 +220,9 @@ class _Unpickler(pickle.Unpickler):
     made), the mapping YAML is read into, Python's own containers and the dates YAML gives."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if module.startswith("briefing_site.") and module.count(".") == 1:
+        # (Only the modules whose records are kept: importing another one, the package's
+        # __main__ say, would run it.)
+        if module in _RECORD_MODULES:
             found = getattr(__import__(module, fromlist=[name]), name, None)
             if isinstance(found, type) and (dataclasses.is_dataclass(found) or (
                     module == "briefing_site.yamlsource" and name == "Mapping")):
@@ -233,15 +235,17 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"the cache names {module}.{name}, which it may not")
 
 
+_RECORD_MODULES = frozenset(f"briefing_site.{name}" for name in (
+    "errors", "markup", "model", "yamlsource"))
+
+
 def _load(path: Path, refused: list[str] | None = None) -> Any:
     """What ``path`` holds; None where it is missing, and where it is not this package's
     own (noted in ``refused``: a damaged or planted file is ignored, and rebuilt)."""
     try:
         data = walk.read_regular(path)
-    except FileNotFoundError:
+    except OSError:  # missing, or unreadable (a FIFO, no permission): not planted, only gone
         return None
-    except OSError:
-        data = b""
     try:
         return _Unpickler(io.BytesIO(data)).load()
     except Exception:

@@ -22,6 +22,7 @@ MAX_BRACKETS = 200  # '[' (links, images, footnote references)
 MAX_EMPHASIS = 200  # '*' and '_' that could open or close emphasis
 # Per briefing.
 MAX_ABBREVIATIONS = 200  # '*[ABC]: ...' definitions
+MAX_HTML_BLOCKS = 100  # HTML blocks whose content is Markdown (markdown="1"), which nest
 # Per line: blockquote markers, list markers and indentation, together.
 MAX_DEPTH = 16
 
@@ -30,15 +31,17 @@ MAX_DEPTH = 16
 _NEW_RUN = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:\s|$)|\||#|\[\^?[^\]]*\]:|```|~~~")
 _LIST_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|$)")
 _QUOTE_MARKER = re.compile(r">[ \t]?")
+_HTML_BLOCK = re.compile(r"""\bmarkdown\s*=\s*["']?(?:1|block|span)""", re.IGNORECASE)
 _ABBREVIATION = re.compile(r"\*\[[^\]]*\]:")
 _BRACKET = re.compile(r"(?<!\\)\[")  # an escaped one is never scanned from
 _EMPHASIS = re.compile(r"(?<!\\)[*_]")
 _RULE = re.compile(r"[ \t]*(?:[-*_][ \t]*){3,}$")  # a horizontal rule, not emphasis
 
 
-def _depth(line: str) -> tuple[int, str]:
-    """How deeply ``line`` nests (quotes, list markers, indentation), and what is left."""
-    depth, position, width = 0, 0, 0
+def _depth(line: str) -> tuple[int, str, bool]:
+    """How deeply ``line`` nests (quotes, list markers, indentation), what is left, and
+    whether it begins a list item."""
+    depth, position, width, item = 0, 0, 0, False
     while position < len(line):
         char = line[position]
         if char == " ":
@@ -46,14 +49,16 @@ def _depth(line: str) -> tuple[int, str]:
         elif char == "\t":
             width += 4 - width % 4
         else:
-            match = _QUOTE_MARKER.match(line, position) or _LIST_MARKER.match(line, position)
-            if match is None:
+            match = _QUOTE_MARKER.match(line, position)
+            listed = None if match else _LIST_MARKER.match(line, position)
+            if match is None and listed is None:
                 break
+            item = item or listed is not None
             depth += 1
-            position = match.end()
+            position = (match or listed).end()
             continue
         position += 1
-    return depth + width // 4, line[position:]
+    return depth + width // 4, line[position:], item
 
 
 def check_markdown(text: str, where: SourceRef, first_line: int = 1,
@@ -66,11 +71,11 @@ def check_markdown(text: str, where: SourceRef, first_line: int = 1,
         if kind not in problems:
             problems[kind] = Diagnostic(message, where.at(first_line + line), hint)
 
-    brackets = emphasis = abbreviations = 0
-    started = 0  # line of the run of inline text being counted
+    brackets = emphasis = abbreviations = nested = 0
+    started, last_depth = 0, 0  # line of the run of inline text being counted, its depth
     in_code = False
     for number, line in enumerate(text.split("\n")):
-        depth, rest = _depth(line)
+        depth, rest, item = _depth(line)
         stripped = rest.strip()
         if stripped.startswith(("```", "~~~")):
             in_code = not in_code
@@ -78,9 +83,17 @@ def check_markdown(text: str, where: SourceRef, first_line: int = 1,
             report("depth", number, f"{what} nests {depth} levels deep (quotes, lists and "
                    f"indentation together); at most {MAX_DEPTH} can be converted",
                    "flatten the nesting")
-        if not stripped or in_code or _NEW_RUN.match(rest) or depth:
+        # A run of inline text goes on over lines at the same depth (a quoted or indented
+        # paragraph's lines are one text to Python-Markdown); a list item starts a new one.
+        if not stripped or in_code or _NEW_RUN.match(rest) or item or depth != last_depth:
             brackets = emphasis = 0
             started = number if stripped else number + 1
+        last_depth = depth
+        nested += len(_HTML_BLOCK.findall(rest))
+        if nested > MAX_HTML_BLOCKS:
+            report("html", number, f"{what} has more than {MAX_HTML_BLOCKS} HTML blocks whose "
+                   "content is Markdown (markdown=\"1\"); they cannot all be converted",
+                   "use fewer, or nest them less")
         if in_code:
             continue
         if _ABBREVIATION.match(stripped):

@@ -48,8 +48,8 @@ class GlossaryEntry:
 # Where a link's hint goes: a converted body holds the term's id between these, and the page
 # puts the hint in (``markup.with_tips``). So a body depends on the terms' forms only, and an
 # edited definition re-renders the pages that show its hint without converting any body
-# again. (Two private-use characters: they survive cleaning, which drops control
-# characters. An author who types them gets at most a term's hint in their place.)
+# again. (Private-use characters, which cleaning keeps where the build puts them and drops
+# from every other attribute; content may not hold them, as they are or as references.)
 TIP_START, TIP_END = "\ue000tip:", "\ue001"
 # Before each id the paragraph anchors give, until cleaning (``sanitize``) takes it off: so
 # an author's own id "p3", raw or from a heading, can be told from paragraph 3's.

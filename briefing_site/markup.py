@@ -131,7 +131,7 @@ class BodyConverter:
             for postprocessor in md.postprocessors:
                 html = postprocessor.run(html)
             ids = tuple(p.get("id").removeprefix(OWN_ID) for p in element.iter("p")
-                        if p.get("id"))
+                        if p.get("id", "").startswith(OWN_ID))
             data.append(self.clean(html.strip()).encode("utf-8"))
             shapes.append((len(data[-1]), ids))
         paragraphs = self.anchors.paragraphs
@@ -200,7 +200,10 @@ class FieldRenderer:
                 self.memo[source] = f"<p>{source}</p>"
             else:
                 self.md.reset()
-                self.memo[source] = self.clean(self.md.convert(source))
+                try:
+                    self.memo[source] = self.clean(self.md.convert(source))
+                except RecursionError:  # past what ``limits`` lets through: shown as text
+                    self.memo[source] = f"<p>{html.escape(source)}</p>"
         return self.memo[source]
 
     def inline_html(self, source: str) -> str:
@@ -217,6 +220,9 @@ class FieldRenderer:
                 self.plain_memo[source] = " ".join(source.split())
             else:
                 self.md.reset()
-                self.md.convert(source)
-                self.plain_memo[source] = self.capture.text
+                try:
+                    self.md.convert(source)
+                    self.plain_memo[source] = self.capture.text
+                except RecursionError:  # past what ``limits`` lets through
+                    self.plain_memo[source] = " ".join(source.split())
         return self.plain_memo[source]

@@ -12,7 +12,7 @@ import re
 import nh3
 
 from .chars import forbidden
-from .markdown_ext import OWN_ID  # the paragraph anchors' ids: kept, unmarked
+from .markdown_ext import OWN_ID, TIP_END, TIP_START  # the build's own marks (see there)
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd",
@@ -54,13 +54,28 @@ DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template",
 
 
 
+_OWN_PARAGRAPH = re.compile(OWN_ID + r"p\d+")
+_MARKS = re.compile(f"[{OWN_ID}{TIP_START[0]}{TIP_END}]")  # the build's own marks
+_ADDRESSES = {"href", "src", "cite"}
+
+
 def _attribute(tag: str, attribute: str, value: str) -> str | None:
-    """Each attribute's value as it may stay (None: dropped)."""
+    """Each attribute's value as it may stay (None: dropped).
+
+    Checked as it will be written: without the characters no page may hold (which
+    ``clean_html`` drops, and which would otherwise join ``java&#1;script:`` into a scheme
+    after nh3 checked it), and without the build's own marks except where the build puts
+    them (a hint's hole in a term link's ``data-tip``, a paragraph's id).
+    """
+    value = forbidden(value).sub("", value)
+    own = attribute == "id" and tag == "p" and _OWN_PARAGRAPH.fullmatch(value)
+    if not own and not (attribute == "data-tip" and tag == "span"):
+        value = _MARKS.sub("", value)
     if attribute == "id":
-        if value.startswith(OWN_ID):
+        if own:
             return value[len(OWN_ID):]
         return f"{value}_" if value in PAGE_IDS or _PAGE_ID.fullmatch(value) else value
-    if attribute == "cite":  # an address, which nh3 does not check (href and src it does)
+    if attribute in _ADDRESSES:  # nh3 checks href and src, but before the above; cite never
         # Browsers ignore tabs and line breaks in an address, and spaces around it.
         scheme = _SCHEME.match("".join(value.split()))
         return value if scheme is None or scheme.group(1).lower() in URL_SCHEMES else None

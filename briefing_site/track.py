@@ -83,11 +83,11 @@ def _named(identity: Identity) -> Identity:  # what an entity is pickled as, nev
 
 class Stamper:
     """Stamps values read: equal for two values exactly when a page could not tell them
-    apart. Short ones stand for themselves, the rest for a digest of their pickle, in which
-    each entity stands for its identity alone, and each value in ``addresses`` for its
-    address there: a converted body, say, for the digest of the Markdown it came from.
-
-    Pickled in fast mode (no memo), so that how objects happen to be shared does not count.
+    apart. Short ones stand for themselves, an entity for its identity, a list of entities or
+    spelt values for a digest of their spelling, the rest for a digest of their pickle, in
+    which each entity stands for its identity, and each value in ``addresses`` for its
+    address there (a converted body for the digest of its Markdown). Pickled in fast mode
+    (no memo), so that how objects happen to be shared does not count.
     Stamps are kept by object, for the length of a build and, with ``last`` (the ``kept`` of
     the stamper of the build before), for the objects that outlive it: a list that did not
     change is stamped once, not again on every save.
@@ -132,7 +132,8 @@ class Stamper:
         if name is not None:  # an entity stands for itself: what is read of it is recorded
             result: Any = ("=", *name(value))
         else:
-            spelt, data = _spelt(value) if kind is tuple or kind is list else None, None
+            spelt = _spelt(value) if kind is tuple or kind is list else None
+            data = None
             if spelt is not None:  # the common lists of entities and such, without pickle:
                 # version 0 marks no text as interned and shares nothing, so equal values
                 # give equal bytes however they were made (a str subclass raises ValueError)
@@ -233,8 +234,7 @@ class Recorder:
             return getattr(obj, name)
         member = getattr(kind, name, None)
         if isinstance(member, property):
-            # Records never change: a property's value, and what it read, are the same for
-            # every page that asks; kept when the value holds nothing to read through.
+            # Records never change: a property's value and reads, if plain, are kept for all.
             key = (id(obj), name)
             found = self._shared.get(key)
             if found is not None and found[0] is obj:

@@ -51,7 +51,8 @@ def read_regular(path: str | os.PathLike) -> bytes:
     """The bytes of the file at ``path``; OSError unless it is a regular file. A FIFO or a
     device is not even waited on: opening a FIFO to read blocks until someone writes to it,
     and a build would hang there, holding its lock."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                         | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(descriptor, "rb") as file:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))

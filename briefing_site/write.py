@@ -103,8 +103,9 @@ def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
     try:
         # Never through a link: a planted one would have a build (as root, say) create
         # whatever file it names. Nor waiting on a FIFO put in its place.
-        descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
-                             | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(
+            os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0),
+                             0o644)
         if not S_ISREG(os.fstat(descriptor).st_mode):
             os.close(descriptor)
             raise OSError(errno.ENXIO, "not a regular file")
@@ -208,21 +209,46 @@ def _update_in_place(out: Path, staged: Path) -> None:
                    for folder, _, names in os.walk(staged) for name in names)
     journal = out / JOURNAL
     part = out / f"{JOURNAL}.part"
-    part.write_text(json.dumps({"staged": staged.name, "files": files}), encoding="utf-8")
+    with open(part, "w", encoding="utf-8") as file:
+        json.dump({"staged": staged.name, "files": files}, file)
+        file.flush()
+        os.fsync(file.fileno())  # on disk before it is the journal: never half a journal
     os.replace(part, journal)
     _finish_in_place(out)
+
+
+def _journal(out: Path) -> tuple[Path, set[str]] | None:
+    """The staged folder and the files an update in place's journal names; None for a
+    journal the build did not write, which is ignored (a planted one could name any
+    folder to remove and any place to move files to)."""
+    try:
+        plan = json.loads((out / JOURNAL).read_text(encoding="utf-8"))
+        staged, files = plan["staged"], plan["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    inside = isinstance(staged, str) and staged.startswith(STAGED) and "/" not in staged \
+        and isinstance(files, list) and all(
+            isinstance(f, str) and f and not os.path.isabs(f) and os.path.normpath(f) == f
+            and not f.startswith(("..", STAGED)) and "\0" not in f for f in files)
+    return (out / staged, set(files)) if inside else None
 
 
 def _finish_in_place(out: Path) -> None:
     """Carry out the journal of an update in place (see ``_update_in_place``)."""
     journal = out / JOURNAL
-    plan = json.loads(journal.read_text(encoding="utf-8"))
-    staged, files = out / plan["staged"], set(plan["files"])
+    found = _journal(out)
+    if found is None:
+        journal.unlink()
+        return
+    staged, files = found
     for relative in sorted(files):
         source, target = staged / relative, out / relative
         if os.path.lexists(source):  # else moved already, before a kill
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)  # a folder where the new site has a file
+            for folder in reversed(target.relative_to(out).parents[:-1]):
+                if (out / folder).is_file() or (out / folder).is_symlink():
+                    (out / folder).unlink()  # a file where the new site has a folder
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
     for folder, _, names in os.walk(out, topdown=False):

@@ -388,3 +388,59 @@ def test_a_lock_file_planted_as_a_link_is_refused_not_followed(tmp_path, run):
     assert result.code != 0
     assert ".site.lock is not the lock file a build makes" in result.err
     assert not target.exists() and not out.exists()
+
+
+@pytest.mark.parametrize("html", [
+    '<a href="java&#1;script:alert(1)">x</a>', '<a href="JaVa&#x7f;ScRiPt:alert(1)">x</a>',
+    '<img src="java&#xfffe;script:alert(1)" alt="">',
+    '<blockquote cite="java&#1;script:alert(1)">q</blockquote>'])
+def test_characters_dropped_by_cleaning_cannot_join_an_address_into_a_scheme(html, tmp_path,
+                                                                            run):
+    """nh3 checks an address's scheme with the character in it (so, a relative address);
+    the character is then dropped, which would have made ``javascript:`` of it."""
+    content = make_content(tmp_path, {"briefings/quiet-week.md": BRIEFING + "\n" + html + "\n"})
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    for element in page.select("[href], [src], [cite]"):
+        for name in ("href", "src", "cite"):
+            address = "".join(element.get(name, "").split()).lower()
+            assert not address.startswith("javascript:"), element
+
+
+def test_the_build_s_own_marks_cannot_be_forged(tmp_path, run):
+    from briefing_site.sanitize import clean_html
+
+    # Typed as characters or as references, they are refused where content is read...
+    for text in ("\ue002", "&#xE002;", "&#57344;", "&#xe001;"):
+        content = make_content(tmp_path / repr(text), {
+            "briefings/quiet-week.md": BRIEFING + f'\n<p id="{text}p3">forged</p>\n'})
+        result = run("build", "--content", content, "--templates", TEMPLATES,
+                     "--out", tmp_path / repr(text) / "site")
+        assert result.code == 1 and "keeps for its own marks" in result.err, text
+    # ...and the cleaner keeps them only where the build puts them.
+    assert clean_html('<a href="\ue000tip:t\ue001">x</a>') == "<a>x</a>"
+    assert clean_html('<span id="\ue002main">x</span>') == '<span id="main_">x</span>'
+    assert clean_html('<p title="\ue002a\ue000b">x</p>') == '<p title="ab">x</p>'
+
+
+def test_a_journal_the_build_did_not_write_is_ignored(tmp_path, run):
+    """A planted journal of an update in place could name any folder to remove, and any
+    place to move files to: it is dropped unread."""
+    import json
+
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("mine")
+    for planted in ({"staged": "../victim", "files": ["index.html"]},
+                    {"staged": ".briefing-site.tmp-x", "files": ["../../victim/keep.txt"]},
+                    "not json at all", {"staged": 3}):
+        (out / ".briefing-site.journal").write_text(
+            planted if isinstance(planted, str) else json.dumps(planted))
+        result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+        assert result.code == 0, result.err
+        assert (victim / "keep.txt").read_text() == "mine"
+        assert not (out / ".briefing-site.journal").exists()

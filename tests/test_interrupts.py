@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -195,6 +196,13 @@ def test_a_mount_point_is_updated_in_place_and_a_kill_is_finished_by_the_next_bu
             assert not any(name.startswith(".briefing-site.tmp-") for name in _served(out))
         assert finish(start_build(content, out)) == 0
         assert snapshot(out) == new, f"after a kill at step {step}"
+    # A file where the new site has a folder, and a folder where it has a file.
+    shutil.rmtree(out / "briefings")
+    (out / "briefings").write_text("a file in the way")
+    (out / "index.html").unlink()
+    (out / "index.html").mkdir()
+    assert finish(start_build(content, out)) == 0
+    assert snapshot(out) == new
 
 
 def test_an_update_in_place_stopped_halfway_is_finished_by_the_next_build(

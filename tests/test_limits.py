@@ -31,6 +31,9 @@ HOSTILE = {
     "markers on one line": "- " * 600 + "x",
     "emphasis": "*a " * 1_000 + "x" + "*" * 1_000,
     "indented list": "\n".join("    " * level + "- x" for level in range(250)),
+    # A quoted paragraph is one text however many lines it has.
+    "quoted brackets": "\n".join(["> " + "[" * 199] * 20),
+    "nested html": '<div markdown="1">' * 400 + "x" + "</div>" * 400,
 }
 
 

@@ -106,3 +106,12 @@ def test_the_cache_reads_back_its_own_records_and_refuses_anything_else(tmp_path
     assert refused == ["bad.pickle"]  # to be noted, and rebuilt
     assert cache._load(tmp_path / "missing.pickle", refused) is None and len(refused) == 1
     assert not Path("planted").exists()
+
+
+def test_a_settled_state_with_no_records_is_settled_no_longer():
+    """``settled`` holds for the next build only, whether or not records came with it: else
+    a later save would keep every file unstamped."""
+    state = cache.State()
+    state.settled = True
+    assert state.unchanged(["index.html"], site=None) == set()
+    assert state.settled is False
