@@ -15,7 +15,7 @@ from . import DEFAULT_TEMPLATES, __version__
 from .chars import url_problem
 from .errors import WARNING, BuildFailed, Diagnostic, OutputError
 from .options import Options
-from .project import build_into
+from .project import build_into, check_folders
 from .scaffold import ScaffoldError, create_briefing
 from .write import check_output, write_site
 
@@ -186,6 +186,7 @@ def _build(args: argparse.Namespace, write: bool) -> int:
         else:  # check writes nothing, not even the cache
             from .pipeline import build_site
 
+            check_folders(args.content, templates)
             result = build_site(args.content, templates, _options(args, jobs=args.jobs),
                                 progress=progress, stream=True)
             for _ in result.files:  # render everything, so that template errors show
@@ -253,6 +254,7 @@ def _publish(args: argparse.Namespace) -> int:
 
     templates = _templates(args)
     try:
+        check_folders(args.content, templates)
         check_output(args.out, (args.content, templates))
         result = build_site(args.content, templates, _options(args, jobs=_cores()))
         if not result.base_url:
@@ -289,6 +291,12 @@ def _serve(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt  # stop on SIGTERM as on Ctrl-C, cleanly
 
     templates = _templates(args)
+    try:
+        check_folders(args.content, templates)  # nothing to watch, nothing to preview
+    except BuildFailed as failed:
+        _report(failed.diagnostics)
+        print(f"Nothing served: {_count(len(failed.diagnostics), 'error')}.", file=sys.stderr)
+        return CONTENT_ERROR
     gc.set_threshold(100_000, 50, 100)  # as for a build: the preview keeps a site alive
     cache = args.content.parent / ".cache"  # what `build` converted, for a quicker start
     preview = Preview(args.content, templates, drafts=args.drafts, log=log, jobs=_cores(),

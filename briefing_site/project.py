@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .convert import Progress
-from .errors import BuildFailed, OutputError
+from .errors import BuildFailed, Diagnostic, OutputError, SourceRef
 from .incremental import Store, input_digest
 from .options import Options
 from .write import MARKER, SiteWriter, check_output, leftovers
@@ -31,6 +31,24 @@ class Built:
     warnings: tuple[str, ...] = ()
 
 
+def check_folders(content: Path, templates: Path) -> None:
+    """Raise BuildFailed unless ``content`` and ``templates`` are folders.
+
+    Checked before anything else reads them or writes anything: the cache's digest, the
+    loader and the templates' loader would each fail on a missing folder or a file in its
+    own way, some with a traceback."""
+    problems = []
+    for folder, what in ((content, "content"), (templates, "templates")):
+        if folder.is_dir():
+            continue
+        problem = f"this is a file, not a {what} folder" if folder.exists() else \
+            f"{what} folder not found"
+        problems.append(Diagnostic(problem, SourceRef(folder.as_posix()),
+                                   f"--{what} must name the {what} folder"))
+    if problems:
+        raise BuildFailed(problems)
+
+
 def build_into(content: Path, templates: Path, out: Path, options: Options,
                cache: Path | None = None,
                *, progress: Progress | None = None,
@@ -38,6 +56,7 @@ def build_into(content: Path, templates: Path, out: Path, options: Options,
     """Build ``content`` with ``templates`` and ``options`` into
     ``out``, keeping the incremental state in the folder ``cache`` (None: build everything,
     keep nothing). Raises BuildFailed or OutputError."""
+    check_folders(content, templates)
     sources = (content, templates)
     store = Store(cache) if cache is not None else None
     if store is not None and cache.resolve().is_relative_to(out.resolve()):

@@ -162,3 +162,32 @@ def test_the_cache_cannot_live_inside_the_output(tmp_path, run):
                  "--cache", out / "cache")
     assert result.code == 1
     assert "the cache folder" in result.err and "inside" in result.err
+
+
+@pytest.mark.parametrize("command", [["build"], ["build", "--cache", "cache"],
+                                     ["build", "--no-cache"], ["check"],
+                                     ["publish", "--git", "remote.git"], ["serve", "--port", "0"]])
+@pytest.mark.parametrize(("option", "name", "problem"), [
+    ("--content", "nowhere", "content folder not found"),
+    ("--content", "a-file", "this is a file, not a content folder"),
+    ("--templates", "nowhere", "templates folder not found"),
+    ("--templates", "a-file", "this is a file, not a templates folder"),
+])
+def test_a_content_or_templates_folder_that_is_missing_or_a_file_is_an_error(
+        command, option, name, problem, tmp_path):
+    """Before anything is read or written: with the cache on, the digest of the inputs
+    once walked the missing folder and ended in a traceback (and serve never stopped)."""
+    (tmp_path / "a-file").write_text("not a folder\n")
+    folders = {"--content": make_content(tmp_path / "project"), "--templates": TEMPLATES,
+               option: tmp_path / name}
+    args = [*command, "--content", folders["--content"], "--templates", folders["--templates"]]
+    if command[0] != "check" and command[0] != "serve":
+        args += ["--out", tmp_path / "site"]
+    before = sorted(tmp_path.rglob("*"))
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), *map(str, args)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=30,
+                            check=False)
+    assert result.returncode == 1, result.stderr
+    assert f"{tmp_path / name}: error: {problem} ({option} must name the " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(tmp_path.rglob("*")) == before  # no site, no cache, no lock file
