@@ -84,6 +84,22 @@ def test_new_creates_a_draft_with_every_field_that_builds(tmp_path, run):
     assert again.code == 1 and "already exists" in again.err
 
 
+@pytest.mark.parametrize(("title", "slug"), [("CON", "con-briefing"), ("nul", "nul-briefing"),
+                                             ("LPT1", "lpt1-briefing"), ("Con Air", "con-air")])
+def test_new_never_writes_a_name_that_windows_reserves_and_the_build_refuses(
+        title, slug, tmp_path, run):
+    content = make_content(tmp_path)
+    result = run("new", title, "--content", content)
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (content / "briefings").iterdir()) == sorted(
+        ["quiet-week.md", f"{slug}.md"])
+    out = tmp_path / "site"
+    built = run("build", "--drafts", "--content", content, "--templates", TEMPLATES,
+                "--out", out)
+    assert built.code == 0, built.err
+    assert title in (out / "briefings" / f"{slug}.html").read_text()
+
+
 def test_drafts_are_left_out_unless_asked_for(tmp_path, run):
     content = make_content(tmp_path, {
         "briefings/draft.md": BRIEFING.replace('title: "Quiet Week in Almaty"',
