@@ -37,19 +37,24 @@ def _git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
 def publish(site: Path, remote: str, branch: str, message: str) -> str:
     """Commit every file of ``site`` as the content of ``branch`` on ``remote`` and push it.
 
-    Returns the new commit's id. The site folder's own marker file is left out.
+    Returns the new commit's id. The site folder's own marker file is left out. A remote
+    that begins with '-' is refused: git would read it as an option (``--upload-pack=CMD``
+    runs CMD); the remote also always comes after ``--``.
     """
     if not site.is_dir():
         raise PublishError(f"{site} does not exist; build the site first")
+    if remote.startswith("-"):
+        raise PublishError(f"the remote {remote!r} begins with '-', which git would read as "
+                           "an option (write a folder whose name begins with '-' as ./-name)")
     if Path(remote).exists():  # a local repository: git runs elsewhere, so make it absolute
         remote = str(Path(remote).resolve())
     with tempfile.TemporaryDirectory(prefix="briefing-site-publish-") as tmp:
         repo = Path(tmp) / "repo"
-        _git(Path(tmp), "init", "--quiet", str(repo))
+        _git(Path(tmp), "init", "--quiet", "--", str(repo))
         index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
         parent = None
-        if _git(repo, "ls-remote", "--heads", remote, f"refs/heads/{branch}"):
-            _git(repo, "fetch", "--quiet", "--depth=1", remote, f"refs/heads/{branch}")
+        if _git(repo, "ls-remote", "--heads", "--", remote, f"refs/heads/{branch}"):
+            _git(repo, "fetch", "--quiet", "--depth=1", "--", remote, f"refs/heads/{branch}")
             parent = _git(repo, "rev-parse", "FETCH_HEAD")
         _git(repo, f"--work-tree={site.resolve()}", "add", "--all", "--force", "--", ".",
              f":(exclude){MARKER}", env=index)
@@ -61,7 +66,7 @@ def publish(site: Path, remote: str, branch: str, message: str) -> str:
                         "GIT_COMMITTER_EMAIL": FALLBACK_EMAIL}
         commit = _git(repo, "commit-tree", tree, *(["-p", parent] if parent else []),
                       "-m", message, env=identity)
-        _git(repo, "push", "--quiet", remote, f"{commit}:refs/heads/{branch}")
+        _git(repo, "push", "--quiet", "--", remote, f"{commit}:refs/heads/{branch}")
         return commit
 
 

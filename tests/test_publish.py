@@ -124,3 +124,34 @@ def test_works_without_a_git_identity(tmp_path, run, remote, monkeypatch):
     assert result.code == 0, result.err
     assert git(remote, "log", "-1", "--format=%an <%ae>", "gh-pages") == \
         "briefing-site <briefing-site@localhost>"
+
+
+def test_a_remote_that_git_would_read_as_an_option_is_refused_and_runs_nothing(tmp_path, run):
+    content = make_content(tmp_path, {"site.yml": PUBLISHED_SITE})
+    ran = tmp_path / "ran"
+    result = run("publish", "--content", content, "--templates", TEMPLATES,
+                 "--out", tmp_path / "site", f"--git=--upload-pack=touch {ran}")
+    assert not ran.exists()
+    assert result.code == 1
+    assert "begins with '-', which git would read as an option" in result.err
+
+
+def test_every_remote_is_given_to_git_after_a_double_dash(tmp_path, run, remote, monkeypatch):
+    """So that no remote (nor the branch after it) can ever be read as an option."""
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def recording(argv, *args, **kwargs):
+        calls.append(list(argv))
+        return real_run(argv, *args, **kwargs)
+
+    monkeypatch.setattr("briefing_site.publish.subprocess.run", recording)
+    content = make_content(tmp_path, {"site.yml": PUBLISHED_SITE})
+    for _ in range(2):  # the second publish fetches the branch the first made
+        assert run("publish", "--content", content, "--templates", TEMPLATES,
+                   "--out", tmp_path / "site", "--git", remote).code == 0
+    with_remote = [argv for argv in calls if str(remote) in argv]
+    assert {argv[3] for argv in with_remote} == {"ls-remote", "fetch", "push"}
+    for argv in with_remote:
+        assert argv.index("--") < argv.index(str(remote)), argv
+
