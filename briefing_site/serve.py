@@ -331,6 +331,9 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # socketserver listens with a backlog of 5: a page with many assets, or a few
+        # pages at once, had connections dropped and retried by the client seconds later.
+        request_queue_size = socket.SOMAXCONN
 
         def server_close(self) -> None:
             stopping.set()

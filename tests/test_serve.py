@@ -143,6 +143,21 @@ def test_many_requests_at_once(running):
     assert statuses == [200] * len(paths)
 
 
+def test_two_hundred_connections_at_once_all_wait_in_the_listen_queue(running):
+    """socketserver's backlog of 5 had the kernel drop the rest, to be retried seconds
+    later; the queue now holds as many as the system allows."""
+    assert running.server.request_queue_size >= 128
+    together = threading.Barrier(200)
+
+    def fetch(_: int) -> int:
+        together.wait()  # all connect at the same moment
+        return running.request("/assets/style.css").status
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(fetch, range(200)))
+    assert statuses == [200] * 200
+
+
 class Events:
     """Reads the server-sent events stream as a browser's EventSource would."""
 
