@@ -8,6 +8,8 @@ import json
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from briefing_site import serve
 from briefing_site.serve import Preview, make_server, site_path
 from tests.conftest import BRIEFING, REPO, TEMPLATES, make_content
 
@@ -156,6 +159,53 @@ def test_two_hundred_connections_at_once_all_wait_in_the_listen_queue(running):
     with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
         statuses = list(pool.map(fetch, range(200)))
     assert statuses == [200] * 200
+
+
+def count_answered(server) -> threading.Semaphore:
+    """Released once for every request the server has finished with, error or not."""
+    answered = threading.Semaphore(0)
+    real = server.shutdown_request
+
+    def counted(request) -> None:
+        real(request)
+        answered.release()
+
+    server.shutdown_request = counted
+    return answered
+
+
+def test_clients_that_hang_up_mid_request_print_nothing(running, capfd):
+    answered = count_answered(running.server)
+    requests = [b"GET / HTTP/1.1\r\nHost: localhost\r\n",  # hangs up before the headers end
+                b"GET /glossary.html HTTP/1.1\r\nHost: localhost\r\n\r\n"]  # or the reply
+    for request in requests * 3:
+        client = socket.create_connection(("127.0.0.1", running.port))
+        client.sendall(request)
+        # Closing with a reset, as a browser does with a tab closed mid-load.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+    for _ in requests * 3:
+        assert answered.acquire(timeout=20)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Error" not in err, err
+    assert not any("error" in line for line in running.log), running.log
+    assert running.request("/").status == 200
+
+
+def test_an_unexpected_error_answering_is_one_line_in_the_log(running, capfd, monkeypatch):
+    answered = count_answered(running.server)
+
+    def broken(raw: str) -> str:
+        raise RuntimeError("a bug in the handler")
+
+    monkeypatch.setattr(serve, "site_path", broken)
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        running.request("/")
+    assert answered.acquire(timeout=20)
+    assert "Traceback" not in capfd.readouterr().err
+    assert [line for line in running.log if "internal error" in line] == [
+        "internal error answering 127.0.0.1: RuntimeError: a bug in the handler (this is a "
+        "bug in briefing-site; the preview goes on)"]
 
 
 class Events:
