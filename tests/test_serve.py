@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from briefing_site import serve
-from briefing_site.serve import Preview, make_server, site_path
+from briefing_site.serve import Preview, allowed_host, make_server, site_path
 from tests.conftest import BRIEFING, REPO, TEMPLATES, make_content
 
 
@@ -159,6 +159,48 @@ def test_two_hundred_connections_at_once_all_wait_in_the_listen_queue(running):
     with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
         statuses = list(pool.map(fetch, range(200)))
     assert statuses == [200] * 200
+
+
+def request_as(port: int, host: str | None, path: str = "/") -> http.client.HTTPResponse:
+    """A request whose Host header is ``host`` (None: none), as a browser sends for the
+    address in its address bar."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True)
+    if host is not None:
+        connection.putheader("Host", host.format(port=port))
+    connection.endheaders()
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:{port}", "LocalHost:{port}",
+                                  "127.0.0.1", "127.0.0.1:{port}", "[::1]:{port}", "[::1]",
+                                  "preview.localhost:{port}", "192.168.1.20:{port}", None])
+def test_requests_addressed_to_this_machine_are_answered(host, running):
+    assert request_as(running.port, host).status == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}",
+                                  "localhost.evil.example:{port}", "127.0.0.1.nip.io:{port}",
+                                  "localhost:{port}@evil.example", "[::1", ""])
+def test_requests_for_another_name_are_refused_as_dns_rebinding(host, running):
+    """A page of evil.example that points its name at 127.0.0.1 could otherwise read the
+    preview, and its event stream, as same-origin."""
+    for path in ("/", "/__briefing_site/events", "/__briefing_site/live.js"):
+        response = request_as(running.port, host, path)
+        assert response.status == 403, path
+        assert response.getheader("Content-Type") == "text/plain; charset=utf-8"
+        assert b"answers only to localhost and IP addresses" in response.body
+        assert b"DNS rebinding" in response.body and b"Quiet Week" not in response.body
+
+
+def test_a_host_given_by_name_is_answered_under_that_name():
+    assert allowed_host("briefings.lan:8000", ["briefings.lan"])
+    assert allowed_host("BRIEFINGS.LAN", ["briefings.lan"])
+    assert not allowed_host("briefings.lan:8000")
+    assert not allowed_host("other.lan:8000", ["briefings.lan"])
 
 
 def count_answered(server) -> threading.Semaphore:
