@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import ipaddress
 import json
 import mimetypes
 import posixpath
@@ -17,7 +16,7 @@ import socket
 import sys
 import threading
 import traceback
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import watchfiles
 
 from .errors import BuildFailed
+from .hosts import allowed_host, refusal
 from .incremental import State, Store
 from .options import Options
 from .pipeline import build_site
@@ -248,48 +248,6 @@ def _error_page(errors: tuple[str, ...]) -> bytes:
             f"<script src=\"{LIVE}live.js\"></script></body></html>").encode()
 
 
-def allowed_host(header: str | None, names: Collection[str] = ()) -> bool:
-    """Whether a request's ``Host`` header names this preview rather than someone's domain.
-
-    A page on another site can point its own domain name at 127.0.0.1 (DNS rebinding) and
-    then read the preview and its event stream as same-origin; its requests carry that name.
-    So, as Vite and webpack-dev-server do, only these are answered, with any port or none:
-    ``localhost`` and names under ``.localhost`` (which browsers keep on this machine), IP
-    addresses (``127.0.0.1``, ``[::1]``, the address listened on: no name is resolved, so
-    nothing can rebind), and ``names`` (a ``--host`` given as a name). No header at all
-    (HTTP/1.0) is no browser's either.
-    """
-    if header is None:
-        return True
-    host = header.strip().lower()
-    if host.startswith("["):  # an IPv6 address, the only form with colons of its own
-        name, bracket, port = host[1:].partition("]")
-        if not bracket or not _is_ip(name, version=6):
-            return False
-    else:
-        name, colon, number = host.partition(":")
-        port = colon + number
-    if port and not (port[0] == ":" and port[1:].isascii() and port[1:].isdigit()):
-        return False
-    return (name == "localhost" or name.endswith(".localhost") or _is_ip(name)
-            or name in {n.lower().strip("[]") for n in names})
-
-
-def _is_ip(text: str, version: int | None = None) -> bool:
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return version is None or address.version == version
-
-
-def _refusal(host: str) -> bytes:
-    return (f"403 Forbidden: this preview answers only to localhost and IP addresses, not "
-            f"to {host!r}. A page of another site that points its name at this machine (DNS "
-            "rebinding) would send such requests. To preview under a name of your own, listen "
-            "on it with --host NAME.\n").encode()
-
-
 def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
     """An HTTP server for ``preview``; one thread per request, so pages load in parallel.
 
@@ -317,7 +275,7 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
         def respond(self, head: bool) -> None:
             asked = self.headers.get("Host")
             if not allowed_host(asked, (host,)):
-                return self.send(HTTPStatus.FORBIDDEN, _refusal(asked.strip()),
+                return self.send(HTTPStatus.FORBIDDEN, refusal(asked.strip()),
                                  CONTENT_TYPES[".txt"], head)
             path = site_path(self.path)
             if path == LIVE.strip("/") + "/events":

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 from briefing_site import serve
-from briefing_site.serve import Preview, allowed_host, make_server, site_path
+from briefing_site.hosts import allowed_host
+from briefing_site.serve import Preview, make_server, site_path
 from tests.conftest import BRIEFING, REPO, TEMPLATES, make_content
 
 
