@@ -6,7 +6,7 @@ import datetime
 import json
 from pathlib import Path
 
-from .slugs import slugify
+from .slugs import RESERVED, is_slug, slugify
 
 TEMPLATE = """\
 ---
@@ -44,9 +44,15 @@ class ScaffoldError(Exception):
 
 
 def create_briefing(content: Path, title: str, today: datetime.date | None = None) -> Path:
-    """Write ``content/briefings/<slug>.md`` for ``title`` and return its path."""
+    """Write ``content/briefings/<slug>.md`` for ``title`` and return its path.
+
+    A title whose slug Windows reserves (``CON``, ``nul``...) gets ``-briefing`` after it:
+    the build refuses such a file name, and Windows cannot even create it.
+    """
     slug = slugify(title)
-    if not slug:
+    if slug in RESERVED:
+        slug = f"{slug}-briefing"
+    if not is_slug(slug):  # empty, or anything else the build would refuse
         raise ScaffoldError(f"cannot make a file name from the title {title!r}")
     path = content / "briefings" / f"{slug}.md"
     if path.exists():

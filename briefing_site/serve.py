@@ -13,6 +13,7 @@ import json
 import mimetypes
 import posixpath
 import socket
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import watchfiles
 
 from .errors import BuildFailed
+from .hosts import allowed_host, refusal
 from .incremental import State, Store, input_digest
 from .options import Options
 from .pipeline import build_site
@@ -32,6 +34,8 @@ from .render import ASSETS
 
 LIVE = "/__briefing_site/"
 KEEPALIVE_SECONDS = 15.0
+# A browser that closed the tab, or a client that gave up, mid-request: nothing went wrong.
+HUNG_UP = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
@@ -250,7 +254,11 @@ def _error_page(errors: tuple[str, ...]) -> bytes:
 
 
 def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
-    """An HTTP server for ``preview``; one thread per request, so pages load in parallel."""
+    """An HTTP server for ``preview``; one thread per request, so pages load in parallel.
+
+    It answers only requests addressed to this machine (see ``allowed_host``; ``host`` is
+    allowed too), and a client that hangs up is no error. Any other error while answering is
+    logged in one line through ``preview.log``, with no traceback."""
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "briefing-site"
@@ -259,6 +267,10 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
         def log_message(self, format: str, *args) -> None:
             pass  # the terminal shows builds, not every request
 
+        def handle(self) -> None:
+            with contextlib.suppress(*HUNG_UP):  # while reading the request or answering it
+                super().handle()
+
         def do_HEAD(self) -> None:
             self.respond(head=True)
 
@@ -266,6 +278,10 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
             self.respond(head=False)
 
         def respond(self, head: bool) -> None:
+            asked = self.headers.get("Host")
+            if not allowed_host(asked, (host,)):
+                return self.send(HTTPStatus.FORBIDDEN, refusal(asked.strip()),
+                                 CONTENT_TYPES[".txt"], head)
             path = site_path(self.path)
             if path == LIVE.strip("/") + "/events":
                 return self.events()
@@ -330,12 +346,25 @@ def make_server(preview: Preview, host: str, port: int) -> ThreadingHTTPServer:
                     else:
                         self.wfile.write(b": still here\n\n")
                     self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
+            except HUNG_UP:
                 return
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True
         address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # socketserver listens with a backlog of 5: a page with many assets, or a few
+        # pages at once, had connections dropped and retried by the client seconds later.
+        request_queue_size = socket.SOMAXCONN
+
+        def handle_error(self, request, client_address) -> None:
+            """One line for a real error (socketserver prints a traceback for any, even a
+            client that hung up, which ``Handler.handle`` already ignores)."""
+            error = sys.exc_info()[1]
+            if isinstance(error, HUNG_UP):
+                return
+            detail = "".join(traceback.format_exception_only(error)).strip()
+            preview.log(f"internal error answering {client_address[0]}: {detail} (this is a "
+                        "bug in briefing-site; the preview goes on)")
 
         def server_close(self) -> None:
             stopping.set()

@@ -48,8 +48,41 @@ class _Loader(_BASE):
             mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
 
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An integer, or NumberTooLong: Python refuses to turn more than 4,300 digits into
+        a number or back into text (a bare ValueError), and hexadecimal or ``1:2:3`` forms
+        can make one that large from fewer digits."""
+        if sum(char.isalnum() for char in node.value) > MAX_NUMBER_DIGITS:
+            raise NumberTooLong(node)
+        try:
+            value = super().construct_yaml_int(node)
+        except ValueError:  # a lower limit set through PYTHONINTMAXSTRDIGITS
+            raise NumberTooLong(node) from None
+        if abs(value) >= _TOO_LARGE:
+            raise NumberTooLong(node)
+        return value
+
+
+class NumberTooLong(yaml.constructor.ConstructorError):
+    """A YAML integer too long for Python to read or write as text."""
+
+    def __init__(self, node: yaml.ScalarNode) -> None:
+        super().__init__(None, None, "a number too long to read", node.start_mark)
+        self.text = node.value
+
+    def __str__(self) -> str:
+        unit = "digits" if self.text.isdigit() else "characters"
+        return (f"the number {self.text[:12]}... ({len(self.text):,} {unit}) is too large to "
+                f"read: a whole number may have at most {MAX_NUMBER_DIGITS:,} digits")
+
+
+# Python's default limit on converting between whole numbers and text, which it enforces
+# with a ValueError; no real content comes near it.
+MAX_NUMBER_DIGITS = 4300
+_TOO_LARGE = 10 ** MAX_NUMBER_DIGITS
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 # Dates are read by our own code at their stated precision; YAML's timestamps would turn
 # "2022-01-05" into a datetime and crash on "2022-13-45" with a bare ValueError.
 _Loader.yaml_implicit_resolvers = {
@@ -135,6 +168,10 @@ def load_yaml(text: str, where: SourceRef) -> Any:
             "not allow", where.at(line), "delete it")) from None
     except RecursionError:
         raise YamlError(Diagnostic("the YAML is nested too deeply to read", where)) from None
+    except NumberTooLong as exc:
+        mark = exc.problem_mark
+        raise YamlError(Diagnostic(str(exc), where.at(mark.line + 1, mark.column + 1),
+                                   "put it in quotes to keep it as text")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

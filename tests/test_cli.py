@@ -84,6 +84,22 @@ def test_new_creates_a_draft_with_every_field_that_builds(tmp_path, run):
     assert again.code == 1 and "already exists" in again.err
 
 
+@pytest.mark.parametrize(("title", "slug"), [("CON", "con-briefing"), ("nul", "nul-briefing"),
+                                             ("LPT1", "lpt1-briefing"), ("Con Air", "con-air")])
+def test_new_never_writes_a_name_that_windows_reserves_and_the_build_refuses(
+        title, slug, tmp_path, run):
+    content = make_content(tmp_path)
+    result = run("new", title, "--content", content)
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (content / "briefings").iterdir()) == sorted(
+        ["quiet-week.md", f"{slug}.md"])
+    out = tmp_path / "site"
+    built = run("build", "--drafts", "--content", content, "--templates", TEMPLATES,
+                "--out", out)
+    assert built.code == 0, built.err
+    assert title in (out / "briefings" / f"{slug}.html").read_text()
+
+
 def test_drafts_are_left_out_unless_asked_for(tmp_path, run):
     content = make_content(tmp_path, {
         "briefings/draft.md": BRIEFING.replace('title: "Quiet Week in Almaty"',
@@ -162,3 +178,32 @@ def test_the_cache_cannot_live_inside_the_output(tmp_path, run):
                  "--cache", out / "cache")
     assert result.code == 1
     assert "the cache folder" in result.err and "inside" in result.err
+
+
+@pytest.mark.parametrize("command", [["build"], ["build", "--cache", "cache"],
+                                     ["build", "--no-cache"], ["check"],
+                                     ["publish", "--git", "remote.git"], ["serve", "--port", "0"]])
+@pytest.mark.parametrize(("option", "name", "problem"), [
+    ("--content", "nowhere", "content folder not found"),
+    ("--content", "a-file", "this is a file, not a content folder"),
+    ("--templates", "nowhere", "templates folder not found"),
+    ("--templates", "a-file", "this is a file, not a templates folder"),
+])
+def test_a_content_or_templates_folder_that_is_missing_or_a_file_is_an_error(
+        command, option, name, problem, tmp_path):
+    """Before anything is read or written: with the cache on, the digest of the inputs
+    once walked the missing folder and ended in a traceback (and serve never stopped)."""
+    (tmp_path / "a-file").write_text("not a folder\n")
+    folders = {"--content": make_content(tmp_path / "project"), "--templates": TEMPLATES,
+               option: tmp_path / name}
+    args = [*command, "--content", folders["--content"], "--templates", folders["--templates"]]
+    if command[0] != "check" and command[0] != "serve":
+        args += ["--out", tmp_path / "site"]
+    before = sorted(tmp_path.rglob("*"))
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), *map(str, args)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=30,
+                            check=False)
+    assert result.returncode == 1, result.stderr
+    assert f"{tmp_path / name}: error: {problem} ({option} must name the " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(tmp_path.rglob("*")) == before  # no site, no cache, no lock file

@@ -444,3 +444,28 @@ def test_a_journal_the_build_did_not_write_is_ignored(tmp_path, run):
         assert result.code == 0, result.err
         assert (victim / "keep.txt").read_text() == "mine"
         assert not (out / ".briefing-site.journal").exists()
+
+
+LONG_NUMBER = "1" * 5000
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("briefings/quiet-week.md", BRIEFING.replace('"Quiet Week in Almaty"', LONG_NUMBER), 2),
+    ("briefings/quiet-week.md", BRIEFING.replace("2022-01-05", LONG_NUMBER), 3),
+    ("glossary.yml", GLOSSARY.replace("id: knb", f"id: {LONG_NUMBER}"), 5),
+    # Fewer digits, but hexadecimal: a number Python could read but not write as text.
+    ("timeline.yml", f"- date: 0x{'f' * 4000}\n  title: T\n  description: D\n", 1),
+])
+def test_a_number_too_long_for_python_is_an_error_at_its_line(name, text, line, tmp_path,
+                                                               run):
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    assert build(run, content, out).code == 0
+    before = snapshot(out)
+    (content / name).write_text(text)
+    result = build(run, content, out)
+    assert result.code == 1
+    assert f"{content}/{name}:{line}:" in result.err
+    assert "is too large to read: a whole number may have at most 4,300 digits (put it in " \
+        "quotes to keep it as text)" in result.err
+    assert "Traceback" not in result.err and snapshot(out) == before

@@ -8,6 +8,8 @@ import json
 import os
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -16,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from briefing_site import serve
+from briefing_site.hosts import allowed_host
 from briefing_site.serve import Preview, make_server, site_path
 from tests.conftest import BRIEFING, REPO, TEMPLATES, make_content
 
@@ -141,6 +145,110 @@ def test_many_requests_at_once(running):
     with concurrent.futures.ThreadPoolExecutor(max_workers=20) as pool:
         statuses = list(pool.map(lambda p: running.request(p).status, paths))
     assert statuses == [200] * len(paths)
+
+
+def test_two_hundred_connections_at_once_all_wait_in_the_listen_queue(running):
+    """socketserver's backlog of 5 had the kernel drop the rest, to be retried seconds
+    later; the queue now holds as many as the system allows."""
+    assert running.server.request_queue_size >= 128
+    together = threading.Barrier(200)
+
+    def fetch(_: int) -> int:
+        together.wait()  # all connect at the same moment
+        return running.request("/assets/style.css").status
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+        statuses = list(pool.map(fetch, range(200)))
+    assert statuses == [200] * 200
+
+
+def request_as(port: int, host: str | None, path: str = "/") -> http.client.HTTPResponse:
+    """A request whose Host header is ``host`` (None: none), as a browser sends for the
+    address in its address bar."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True)
+    if host is not None:
+        connection.putheader("Host", host.format(port=port))
+    connection.endheaders()
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:{port}", "LocalHost:{port}",
+                                  "127.0.0.1", "127.0.0.1:{port}", "[::1]:{port}", "[::1]",
+                                  "preview.localhost:{port}", "192.168.1.20:{port}", None])
+def test_requests_addressed_to_this_machine_are_answered(host, running):
+    assert request_as(running.port, host).status == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}",
+                                  "localhost.evil.example:{port}", "127.0.0.1.nip.io:{port}",
+                                  "localhost:{port}@evil.example", "[::1", ""])
+def test_requests_for_another_name_are_refused_as_dns_rebinding(host, running):
+    """A page of evil.example that points its name at 127.0.0.1 could otherwise read the
+    preview, and its event stream, as same-origin."""
+    for path in ("/", "/__briefing_site/events", "/__briefing_site/live.js"):
+        response = request_as(running.port, host, path)
+        assert response.status == 403, path
+        assert response.getheader("Content-Type") == "text/plain; charset=utf-8"
+        assert b"answers only to localhost and IP addresses" in response.body
+        assert b"DNS rebinding" in response.body and b"Quiet Week" not in response.body
+
+
+def test_a_host_given_by_name_is_answered_under_that_name():
+    assert allowed_host("briefings.lan:8000", ["briefings.lan"])
+    assert allowed_host("BRIEFINGS.LAN", ["briefings.lan"])
+    assert not allowed_host("briefings.lan:8000")
+    assert not allowed_host("other.lan:8000", ["briefings.lan"])
+
+
+def count_answered(server) -> threading.Semaphore:
+    """Released once for every request the server has finished with, error or not."""
+    answered = threading.Semaphore(0)
+    real = server.shutdown_request
+
+    def counted(request) -> None:
+        real(request)
+        answered.release()
+
+    server.shutdown_request = counted
+    return answered
+
+
+def test_clients_that_hang_up_mid_request_print_nothing(running, capfd):
+    answered = count_answered(running.server)
+    requests = [b"GET / HTTP/1.1\r\nHost: localhost\r\n",  # hangs up before the headers end
+                b"GET /glossary.html HTTP/1.1\r\nHost: localhost\r\n\r\n"]  # or the reply
+    for request in requests * 3:
+        client = socket.create_connection(("127.0.0.1", running.port))
+        client.sendall(request)
+        # Closing with a reset, as a browser does with a tab closed mid-load.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()
+    for _ in requests * 3:
+        assert answered.acquire(timeout=20)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "Error" not in err, err
+    assert not any("error" in line for line in running.log), running.log
+    assert running.request("/").status == 200
+
+
+def test_an_unexpected_error_answering_is_one_line_in_the_log(running, capfd, monkeypatch):
+    answered = count_answered(running.server)
+
+    def broken(raw: str) -> str:
+        raise RuntimeError("a bug in the handler")
+
+    monkeypatch.setattr(serve, "site_path", broken)
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        running.request("/")
+    assert answered.acquire(timeout=20)
+    assert "Traceback" not in capfd.readouterr().err
+    assert [line for line in running.log if "internal error" in line] == [
+        "internal error answering 127.0.0.1: RuntimeError: a bug in the handler (this is a "
+        "bug in briefing-site; the preview goes on)"]
 
 
 class Events:
