@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from .model import Author, Briefing
-from .slugs import slugify
+from .slugs import RESERVED, slugify
 
 View = TypeVar("View")
 PER_PAGE = 10
@@ -51,8 +51,14 @@ def by_year(items: Iterable[View], briefing_of) -> list[tuple[int, list[View]]]:
 
 
 @functools.lru_cache(maxsize=4096)  # a large archive names each topic thousands of times
+def _file_name(slug: str, kind: str) -> str:
+    """``slug`` as a page's file name: a name Windows reserves (a topic "NUL", an author
+    "Con") gets the kind after it, so that the site can be copied anywhere."""
+    return f"{slug}-{kind}" if slug in RESERVED else slug or kind
+
+
 def tag_slug(tag: str) -> str:
-    return slugify(tag) or "topic"
+    return _file_name(slugify(tag), "topic")
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,7 @@ def tags(items: Sequence[View], briefing_of) -> list[Group[View]]:
 
 
 def author_slug(author: Author) -> str:
-    return slugify(author.name) or "author"
+    return _file_name(slugify(author.name), "author")
 
 
 def authors(items: Sequence[View], briefing_of) -> list[Group[View]]:

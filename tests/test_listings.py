@@ -179,3 +179,18 @@ def test_no_page_skips_a_heading_level(archive):
                              f"{heading.get_text(strip=True)!r}")
             previous = level
     assert skips == []
+
+
+def test_topics_and_authors_named_as_windows_reserves_get_file_names_it_accepts(tmp_path,
+                                                                                run):
+    from tests.conftest import BRIEFING, TEMPLATES, make_content
+
+    briefing = BRIEFING.replace("  - name: Ann Analyst", "  - name: Con").replace(
+        "summary:", "tags: [NUL, Aux]\nsummary:")
+    content = make_content(tmp_path, {"briefings/quiet-week.md": briefing})
+    out = tmp_path / "site"
+    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
+    assert result.code == 0, result.err
+    names = {p.stem for p in (out / "tags").iterdir()} | {p.stem for p in
+                                                          (out / "authors").iterdir()}
+    assert names == {"nul-topic", "aux-topic", "con-author"}
