@@ -67,10 +67,12 @@ def _attribute(tag: str, attribute: str, value: str) -> str | None:
     after nh3 checked it), and without the build's own marks except where the build puts
     them (a hint's hole in a term link's ``data-tip``, a paragraph's id).
     """
-    value = forbidden(value).sub("", value)
-    own = attribute == "id" and tag == "p" and _OWN_PARAGRAPH.fullmatch(value)
-    if not own and not (attribute == "data-tip" and tag == "span"):
-        value = _MARKS.sub("", value)
+    own = False
+    if not (value.isascii() and value.isprintable()):  # (most values: nothing to drop)
+        value = forbidden(value).sub("", value)
+        own = attribute == "id" and tag == "p" and bool(_OWN_PARAGRAPH.fullmatch(value))
+        if not own and not (attribute == "data-tip" and tag == "span"):
+            value = _MARKS.sub("", value)
     if attribute == "id":
         if own:
             return value[len(OWN_ID):]
