@@ -16,13 +16,12 @@ import contextlib
 import errno
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .write import MARKER
+from .write import MARKER, open_lock
 
 try:
     import fcntl
@@ -62,12 +61,7 @@ def _workspace(site: Path) -> Iterator[Path]:
     have its repository removed under it (or push at the same time)."""
     lock = site.parent / f".{site.name}.publish.lock"
     try:
-        # Never through a link, nor waiting on a FIFO (as the build's own lock, see write).
-        descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
-                             | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0), 0o644)
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            os.close(descriptor)
-            raise OSError(errno.ENXIO, "not a regular file")
+        descriptor = open_lock(lock)  # as the build's own lock
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENXIO):
             raise PublishError(f"{lock} is not the lock file a publish makes (a link, or not "

@@ -96,19 +96,25 @@ def _exchange(first: Path, second: Path) -> bool:
     raise OSError(error, os.strerror(error), str(second))
 
 
+def open_lock(lock: Path) -> int:
+    """A descriptor of the lock file ``lock``, made if need be. Never through a link: a
+    planted one would have a build (as root, say) create whatever file it names; nor
+    waiting on a FIFO put in its place. OSError with ELOOP or ENXIO for either."""
+    descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(
+        os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0),
+                         0o644)
+    if not S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.ENXIO, "not a regular file")
+    return descriptor
+
+
 @contextlib.contextmanager
 def _locked(out: Path, wait: float, on_wait: Callable[[], None] | None):
     """Hold ``.<out>.lock`` beside ``out``, so that two builds never write it at once."""
     lock = out.parent / f".{out.name}.lock"
     try:
-        # Never through a link: a planted one would have a build (as root, say) create
-        # whatever file it names. Nor waiting on a FIFO put in its place.
-        descriptor = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(
-            os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0),
-                             0o644)
-        if not S_ISREG(os.fstat(descriptor).st_mode):
-            os.close(descriptor)
-            raise OSError(errno.ENXIO, "not a regular file")
+        descriptor = open_lock(lock)
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENXIO):
             raise OutputError(f"{lock} is not the lock file a build makes (a link, or not a "

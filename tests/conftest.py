@@ -185,3 +185,31 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file below ``folder`` with its bytes, to compare a site before and after."""
     return {p.relative_to(folder).as_posix(): p.read_bytes()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(run, content: Path, out: Path, *more: str):
+    """``build`` of ``content`` with the project's templates into ``out``, in process."""
+    return run("build", "--content", content, "--templates", TEMPLATES, "--out", out, *more)
+
+
+@pytest.fixture
+def published(tmp_path, run):
+    """A good site, built once: (content folder, output folder, snapshot of the output)."""
+    content = make_content(tmp_path)
+    out = tmp_path / "site"
+    result = build(run, content, out)
+    assert result.code == 0, result.err
+    return content, out, snapshot(out)
+
+
+def refused(run, published, files: dict[str, str], where: str, message: str) -> str:
+    """Rebuild with ``files`` changed: the build fails with ``message`` at ``where`` (a file
+    and line, no traceback) and the old site stands. Returns what the build printed."""
+    content, out, before = published
+    make_content(content.parent, files)
+    result = build(run, content, out)
+    assert result.code == 1, result.err
+    assert f"{content}/{where}: error: {message}" in result.err, result.err
+    assert "Traceback" not in result.err
+    assert snapshot(out) == before
+    return result.err

@@ -4,40 +4,20 @@ escapes; tabs and line breaks still work."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
 import pytest
 
-from tests.conftest import BRIEFING, GLOSSARY, TEMPLATES, TIMELINE, make_content, snapshot
-
-
-def build(run, content: Path, out: Path, *more: str):
-    return run("build", "--content", content, "--templates", TEMPLATES, "--out", out, *more)
-
-
-@pytest.fixture
-def published(tmp_path, run):
-    """A good site, built once: (content folder, output folder, snapshot of the output)."""
-    content = make_content(tmp_path)
-    out = tmp_path / "site"
-    assert build(run, content, out).code == 0
-    return content, out, snapshot(out)
-
-
-def refused(run, published, files: dict[str, str], where: str, message: str) -> str:
-    """Rebuild with ``files`` changed: the build fails with ``message`` at ``where`` (a file
-    and line, no traceback) and the old site stands. Returns what the build printed."""
-    content, out, before = published
-    make_content(content.parent, files)
-    result = build(run, content, out)
-    assert result.code == 1, result.err
-    assert f"{content}/{where}: error: {message}" in result.err, result.err
-    assert "Traceback" not in result.err
-    assert snapshot(out) == before
-    return result.err
-
+from tests.conftest import (
+    BRIEFING,
+    GLOSSARY,
+    TIMELINE,
+    build,
+    make_content,
+    refused,
+    snapshot,
+)
 
 # Characters no page or feed may hold, as they stand in a briefing's body.
 IN_THE_BODY = ["\x01", "\x0b", "\x1b", "\x7f", "\x85", "\x92", "\ufdd0", "\ufffe", "\uffff",

@@ -73,16 +73,6 @@ CASES = {
 }
 
 
-@pytest.fixture
-def published(tmp_path, run):
-    """A good site built once: returns (content dir, output dir, snapshot of the output)."""
-    content = make_content(tmp_path)
-    out = tmp_path / "site"
-    result = run("build", "--content", content, "--templates", TEMPLATES, "--out", out)
-    assert result.code == 0, result.err
-    return content, out, snapshot(out)
-
-
 def test_all_errors_are_reported_together_sorted_by_file_and_line(tmp_path, run):
     content = make_content(tmp_path, {
         "timeline.yml": TIMELINE.replace("2019-03", "2019-13").replace("2006", "someday"),
