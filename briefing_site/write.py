@@ -203,20 +203,19 @@ def _swap_in(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _update_in_place(out: Path, staged: Path) -> None:
-    """Make ``out`` the site staged in ``staged`` (a folder inside it), file by file.
+def _update_in_place(out: Path, staged: Path, files: Iterable[str]) -> None:
+    """Make ``out`` the site staged in ``staged`` (a folder inside it), whose files are
+    ``files``, file by file.
 
     For a mount point, which no rename can replace. The journal names every file of the new
     site before the first is moved, so that a build killed in between is finished by the
     next one (``_recover``); before the journal, the old site is whole and the staged one
     is dropped. Each file is renamed into place in one step.
     """
-    files = sorted(os.path.relpath(os.path.join(folder, name), staged)
-                   for folder, _, names in os.walk(staged) for name in names)
     journal = out / JOURNAL
     part = out / f"{JOURNAL}.part"
     with open(part, "w", encoding="utf-8") as file:
-        json.dump({"staged": staged.name, "files": files}, file)
+        json.dump({"staged": staged.name, "files": sorted(files)}, file)
         file.flush()
         os.fsync(file.fileno())  # on disk before it is the journal: never half a journal
     os.replace(part, journal)
@@ -373,7 +372,7 @@ class SiteWriter:
                             f"{self.new}/{MARKER}", self.old and f"{self.old}/{MARKER}",
                             MARKER_TEXT.encode("utf-8"))
                         if self.in_place:
-                            _update_in_place(self.out, self.tmp)
+                            _update_in_place(self.out, self.tmp, self.placed)
                         else:
                             _swap_in(self.tmp, self.out)
                     else:
