@@ -34,7 +34,8 @@ from .slugs import MAX_LENGTH, is_slug, slugify
 from .yamlsource import Mapping, YamlError, load_yaml
 
 SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "author",
-               "known_abbreviations", "words_per_minute", "trusted_html", "per_page")
+               "known_abbreviations", "words_per_minute", "trusted_html", "per_page",
+               "search")
 BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
                    "affiliation", "publication", "publisher", "original_url", "summary",
                    "tags", "disclaimer", "language", "draft", "notes", "extra")
@@ -162,6 +163,7 @@ class Loader:
             words_per_minute=rec.number("words_per_minute", 220),
             trusted_html=rec.flag("trusted_html"),
             per_page=rec.number("per_page", 10),
+            search=rec.flag("search", default=True),
         )
 
     def load_glossary(self, path: Path) -> list[Term]:

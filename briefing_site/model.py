@@ -151,6 +151,7 @@ class SiteConfig:
     words_per_minute: int = 220
     trusted_html: bool = False  # skip sanitising raw HTML: every author is trusted
     per_page: int = 10  # briefings on each page of the home page
+    search: bool = True  # a search field on every page, and the index it reads
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import DEFAULT_TEMPLATES
+from . import DEFAULT_TEMPLATES, search
 from .chars import url_problem
 from .convert import Progress, convert_bodies
 from .enrich import enrich, glossary_entries
@@ -89,7 +89,9 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     digests = template_digests(templates)
     env = state.environment[1] if state.environment and \
         state.environment[0] == digests["*"] else None
-    plan = plan_site(data, templates, env, digests)
+    index = search.corpus(data, FieldRenderer(site.config.trusted_html), state.memo) \
+        if site.config.search else None
+    plan = plan_site(data, templates, env, digests, index)
     state.environment = (digests["*"], plan.env)
     keep: set[str] = set()
     stamper = None
