@@ -47,11 +47,9 @@ class _Separators(dict):
     """``str.translate`` table: anything but a letter, mark or digit becomes a space (as the
     ``[^\\p{L}\\p{M}\\p{N}]`` of search.js), each character classified once."""
 
-    def __missing__(self, code: int) -> str | None:
-        keep = unicodedata.category(chr(code))[0] in "LMN"
-        self[code] = found = None if keep else " "
-        if found is None:
-            raise LookupError  # translate keeps the character as it is
+    def __missing__(self, code: int) -> str:
+        character = chr(code)
+        self[code] = found = character if unicodedata.category(character)[0] in "LMN" else " "
         return found
 
 
