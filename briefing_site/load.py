@@ -34,8 +34,7 @@ from .slugs import MAX_LENGTH, is_slug, slugify
 from .yamlsource import Mapping, YamlError, load_yaml
 
 SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "author",
-               "known_abbreviations", "words_per_minute", "trusted_html", "per_page",
-               "search")
+               "known_abbreviations", "words_per_minute", "trusted_html", "per_page", "search")
 BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
                    "affiliation", "publication", "publisher", "original_url", "summary",
                    "tags", "disclaimer", "language", "draft", "notes", "extra")

@@ -219,7 +219,7 @@ def _citation(style: Callable[[cite.Reference], str], context: dict[str, Any]) -
 def plan_site(data: Enriched, templates: Path,
               env: jinja2.Environment | None = None,
               digests: dict[str, str] | None = None,
-              index: tuple[search.Entry, ...] | None = None) -> Plan:
+              index: search.Corpus | None = None) -> Plan:
     """What to render: every page with its template and context, the citation files, and
     with an ``index`` (``search.corpus``) the search index's files.
 
@@ -268,9 +268,10 @@ def plan_site(data: Enriched, templates: Path,
                       functools.partial(_citation, style))
               for view in data.briefings for suffix, style in CITATION_FILES]
     if index is not None:
-        files.append(Planned("search/index.js", None, {"entries": index}, search.index_script))
-        files += [Planned(f"search/{shard}.js", None, {"entries": index, "shard": shard},
-                          search.shard_script) for shard in search.shards(index)]
+        files.append(Planned("search/index.js", None, {
+            "entries": index.entries, "shards": tuple(index.parts)}, search.index_script))
+        files += [Planned(f"search/{shard}.js", None, {"parts": parts, "shard": shard},
+                          search.shard_script) for shard, parts in index.parts.items()]
         files += [Planned(f"search/text/{view.briefing.slug}.js", None, {"view": view},
                           search.text_script) for view in data.briefings]
     return Plan(files, env, templates, digests or template_digests(templates))

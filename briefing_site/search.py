@@ -82,16 +82,29 @@ def shard_of(term: str) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """One document as analysed: what a result shows and the terms of each field."""
+    """One document as ``search/index.js`` has it: what a result shows, and its length."""
 
-    key: str  # a digest of everything the rest is made from (track stamps it by this)
     stored: tuple[tuple[str, str], ...]  # what a result shows, as (name, text)
     lengths: tuple[int, ...]  # distinct words of each field, as MiniSearch counts them
-    shards: dict[str, tuple[tuple[str, tuple[tuple[int, int], ...]], ...]]
-    # by shard: (term, ((field, times), ...)), terms in order
 
 
-def _analyse(fields: tuple[str, ...]) -> tuple[tuple[int, ...], dict]:
+Terms = tuple[tuple[str, tuple[tuple[int, int], ...]], ...]  # (term, ((field, times), ...))
+
+
+@dataclass(frozen=True)
+class Part:
+    """The terms of one document that are in one shard: what that shard's file has of it.
+
+    Stamped (see ``track.SPELT``) by its number and ``digest``, a digest of ``terms``: a
+    shard's file is written again only when the terms it has of some document change."""
+
+    number: int  # the document's, in the index
+    digest: str
+    terms: Terms
+
+
+def _analyse(fields: tuple[str, ...]) -> tuple[tuple[int, ...], dict[str, tuple[str, Terms]]]:
+    """A document's length in each field, and its terms by shard, each with their digest."""
     lengths, found = [], {}
     for number, text in enumerate(fields):
         words = tokenize(text)
@@ -104,10 +117,16 @@ def _analyse(fields: tuple[str, ...]) -> tuple[tuple[int, ...], dict]:
     shards: dict[str, list] = {}
     for term in sorted(found):
         shards.setdefault(shard_of(term), []).append((term, tuple(sorted(found[term].items()))))
-    return tuple(lengths), {shard: tuple(terms) for shard, terms in shards.items()}
+    kept = {shard: tuple(terms) for shard, terms in shards.items()}
+    return tuple(lengths), {shard: (_digest(terms), terms) for shard, terms in kept.items()}
 
 
-def _documents(data: Enriched, renderer: FieldRenderer) -> Iterable[tuple[tuple, tuple]]:
+def _digest(value: object) -> str:
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"),
+                           digest_size=16).hexdigest()
+
+
+def documents(data: Enriched, renderer: FieldRenderer) -> Iterable[tuple[tuple, tuple]]:
     """(what a result shows, the text of each field) of every document, in order."""
     for view in data.briefings:
         briefing = view.briefing
@@ -128,31 +147,32 @@ def _documents(data: Enriched, renderer: FieldRenderer) -> Iterable[tuple[tuple,
             renderer.plain(event.title), "", renderer.plain(event.description))
 
 
-def corpus(data: Enriched, renderer: FieldRenderer,
-           memo: MutableMapping[str, object] | None = None) -> tuple[Entry, ...]:
-    """Every document of the site analysed, briefings (newest first), terms, events.
+@dataclass(frozen=True)
+class Corpus:
+    """Every document of the site analysed: briefings (newest first), terms, events."""
 
-    ``memo`` keeps each analysis from one build to the next, by a digest of its inputs.
-    """
+    entries: tuple[Entry, ...]
+    parts: dict[str, tuple[Part, ...]]  # by shard, in order
+
+
+def corpus(data: Enriched, renderer: FieldRenderer,
+           memo: MutableMapping[str, object] | None = None) -> Corpus:
+    """Every document of the site analysed. ``memo`` keeps each analysis from one build to
+    the next, by a digest of the text it analysed."""
     memo = {} if memo is None else memo
-    entries, used = [], set()
-    for stored, fields in _documents(data, renderer):
-        digest = hashlib.blake2b(repr((stored, fields)).encode("utf-8", "surrogatepass"),
-                                 digest_size=16).hexdigest()
-        key = MEMO_PREFIX + digest
+    entries, parts, used = [], {}, set()
+    for number, (stored, fields) in enumerate(documents(data, renderer)):
+        key = MEMO_PREFIX + _digest(fields)
         if key not in memo:
             memo[key] = _analyse(fields)
         used.add(key)
         lengths, shards = memo[key]
-        entries.append(Entry(digest, stored, lengths, shards))
+        entries.append(Entry(stored, lengths))
+        for shard, (digest, terms) in shards.items():
+            parts.setdefault(shard, []).append(Part(number, digest, terms))
     for stale in [k for k in memo if k.startswith(MEMO_PREFIX) and k not in used]:
         del memo[stale]
-    return tuple(entries)
-
-
-def shards(entries: tuple[Entry, ...]) -> list[str]:
-    """The shards that have any term, in order."""
-    return sorted({shard for entry in entries for shard in entry.shards})
+    return Corpus(tuple(entries), {shard: tuple(parts[shard]) for shard in sorted(parts)})
 
 
 def _script(call: str, value: Any, name: str = "") -> bytes:
@@ -166,9 +186,9 @@ def _script(call: str, value: Any, name: str = "") -> bytes:
     return f"{call}({first}'{text}');\n".encode("utf-8", "surrogatepass")
 
 
-def base(entries: tuple[Entry, ...]) -> dict[str, Any]:
+def base(entries: tuple[Entry, ...], shards: tuple[str, ...]) -> dict[str, Any]:
     """MiniSearch's serialised index of ``entries`` (``toJSON``) without its terms, and the
-    list of shards that hold them."""
+    names of the ``shards`` that hold them."""
     averages = [0.0] * len(FIELDS)
     for count, entry in enumerate(entries):
         for field, length in enumerate(entry.lengths):
@@ -185,30 +205,29 @@ def base(entries: tuple[Entry, ...]) -> dict[str, Any]:
         "dirtCount": 0,
         "index": [],
         "serializationVersion": 2,
-        "shards": shards(entries),
+        "shards": list(shards),
     }
 
 
-def terms(entries: tuple[Entry, ...], shard: str) -> list:
-    """The serialised index's terms that are in ``shard`` (``toJSON``'s ``index``)."""
+def terms(parts: tuple[Part, ...]) -> list:
+    """The serialised index's terms (``toJSON``'s ``index``) in one shard's ``parts``."""
     found: dict[str, dict[str, dict[str, int]]] = {}
-    for number, entry in enumerate(entries):
-        for term, counts in entry.shards.get(shard, ()):
+    for part in parts:
+        for term, counts in part.terms:
             fields = found.setdefault(term, {})
             for field, times in counts:
-                fields.setdefault(str(field), {})[str(number)] = times
+                fields.setdefault(str(field), {})[str(part.number)] = times
     return [[term, found[term]] for term in sorted(found)]
 
 
 def index_script(context: dict[str, Any]) -> bytes:
     """``search/index.js``."""
-    return _script("briefingSearch.base", base(context["entries"]))
+    return _script("briefingSearch.base", base(context["entries"], context["shards"]))
 
 
 def shard_script(context: dict[str, Any]) -> bytes:
     """``search/<shard>.js``."""
-    shard = context["shard"]
-    return _script("briefingSearch.shard", terms(context["entries"], shard), shard)
+    return _script("briefingSearch.shard", terms(context["parts"]), context["shard"])
 
 
 def text_script(context: dict[str, Any]) -> bytes:

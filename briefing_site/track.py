@@ -33,7 +33,7 @@ from .cite import Name, Styled
 from .listings import Group, Page
 from .markup import Anchor, Block, Document
 from .model import Author, Briefing, Event, LaterNote, PartialDate, SiteConfig, Sourced, Term
-from .search import Entry
+from .search import Entry, Part
 from .views import BriefingView, Enriched, EventView, MentionGroup, TermView, UsedTerm
 
 Identity = tuple
@@ -54,15 +54,15 @@ IDENTITIES: dict[type, Callable[[Any], Identity]] = {
 }
 # Values made only of text and numbers: handed to templates as they are, stamped by content.
 PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
-                   Styled, Chart, Axis, Tick, Mark, Entry})
+                   Styled, Chart, Axis, Tick, Mark, Entry, Part})
 # Values that many others hold, by the thousand (each group of mentions is in a term's list
 # and on a page of it): spelt out directly as every field they have, an entity by its
 # identity (tests/test_track.py checks that no field is left out).
 SPELT: dict[type, Callable[[Any], tuple]] = {
     MentionGroup: lambda g: ("group", g.briefing.slug, g.places),
     UsedTerm: lambda u: ("used", u.term.id, u.tip),
-    # the search index's documents, each file of it reading all of them
-    Entry: lambda e: ("search", e.key, e.stored, e.lengths, e.shards),
+    Entry: lambda e: ("entry", e.stored, e.lengths),  # the search index's, and its parts:
+    Part: lambda p: ("part", p.number, p.digest),  # their terms by a digest of them
 }
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup, bytes})
 _PLAINISH = _SCALARS | PLAIN

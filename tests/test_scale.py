@@ -184,6 +184,8 @@ EDITS = {
     "a draft published again": lambda c, t: _replace(
         c / "briefings" / "synthetic-00013.md", "draft: true\n", ""),
     "a linked folder retargeted": lambda c, t: _retarget(t),
+    "search turned off": lambda c, t: _replace(c / "site.yml", "title: ", "search: false\ntitle: "),
+    "search turned on again": lambda c, t: _replace(c / "site.yml", "search: false\n", ""),
 }
 
 

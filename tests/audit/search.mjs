@@ -5,9 +5,9 @@
 // ROOT_URL is where the site is (http://127.0.0.1:8123/sub/path/ or a file:// folder URL),
 // PAGE the page to search from. For each QUERY, from a freshly loaded page: "/" focuses the
 // field, the query is typed; then the results shown (kind, text, link), the time from the
-// first keystroke to the first results, where ArrowDown and Enter lead, and whether Escape
+// first keystroke to the first results, what the page loaded until then, where ArrowDown and Enter lead, and whether Escape
 // closes the list. Also: every console message and failed load, every request made to
-// another host, and axe-core's violations with results open (light and dark, 1280 and
+// another host, and, with AXE set, axe-core's violations with results open (light and dark, 1280 and
 // 390 px). With SCREENSHOTS set, screenshots of the results open go in that folder.
 
 import { readFileSync } from "node:fs";
@@ -26,6 +26,7 @@ const browser = await chromium.launch({
 });
 const console_ = [];
 const elsewhere = [];
+let requested = []; // by the page of the query being tried
 
 let listening = true; // axe's own loads (of the stylesheets, from disk) are not the site's
 async function fresh(scheme = "light", width = 1280) {
@@ -37,6 +38,7 @@ async function fresh(scheme = "light", width = 1280) {
   page.on("pageerror", (e) => note(`pageerror: ${e.message}`));
   page.on("requestfailed", (r) => note(`failed: ${r.url()}`));
   page.on("request", (r) => {
+    requested.push(r.url());
     const url = new URL(r.url());
     if (url.protocol !== "file:" && url.protocol !== "data:" && url.origin !== origin) {
       elsewhere.push(r.url());
@@ -48,11 +50,12 @@ async function fresh(scheme = "light", width = 1280) {
 
 async function type(page, query) {
   await page.keyboard.press("/");
+  const focused = await page.evaluate(() => document.activeElement.id);
   const began = await page.evaluate(() => performance.now());
   await page.keyboard.type(query);
   await page.waitForSelector("#search-results:not([hidden]) [role=option]", { timeout: 10000 });
   const took = await page.evaluate((t) => performance.now() - t, began);
-  return took;
+  return { focused, took };
 }
 
 async function axe(page) {
@@ -65,11 +68,12 @@ async function axe(page) {
 
 const report = { queries: [], axe: [] };
 for (const query of queries) {
+  requested = [];
   const page = await fresh();
-  const focused = await page.evaluate(() => document.activeElement.id);
-  const took = await type(page, query);
+  const { focused, took } = await type(page, query);
   // The snippets come once each briefing's paragraphs are in.
   await page.waitForTimeout(300);
+  const loaded = [...requested];
   const shown = await page.$$eval("#search-results [role=option]", (links) => links.map((a) => ({
     text: a.textContent.replace(/\s+/g, " ").trim(), href: a.href,
     marks: [...a.querySelectorAll("mark")].map((m) => m.textContent),
@@ -89,13 +93,13 @@ for (const query of queries) {
   await page.waitForSelector("#search-results:not([hidden]) [role=option]");
   await page.keyboard.press("ArrowDown");
   await Promise.all([page.waitForURL((url) => url.href !== start), page.keyboard.press("Enter")]);
-  report.queries.push({ query, focused, took, shown, status, expanded, selected, closed,
+  report.queries.push({ query, focused, took, loaded, shown, status, expanded, selected, closed,
                         collapsed, opened: page.url() });
   await page.context().close();
 }
 
 listening = false;
-if (queries.length) {
+if (queries.length && process.env.AXE) {
   for (const [scheme, width] of [["light", 1280], ["dark", 1280], ["light", 390],
                                  ["dark", 390], ["light", 320], ["light", 1600]]) {
     const page = await fresh(scheme, width);

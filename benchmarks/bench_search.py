@@ -1,0 +1,112 @@
+"""Measure search: ``python benchmarks/bench_search.py [N ...]`` (default 1,000 and 5,000).
+
+For each N, on the synthetic site (``synthetic.py``): cold builds with search on and off
+(``--runs`` each, every one in a fresh process, see ``bench_build``), so the index's share of
+a cold build; the index's size, raw and gzipped file by file (what a host that compresses
+sends); and in Chromium from ``file://`` (``tests/audit/search.mjs``), for a few queries each
+on a freshly opened page, the time from the first keystroke to the first results shown, and
+what the page loaded for them (the engine, the index's files, the briefings' paragraphs),
+gzipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.bench_build import timed_build
+from benchmarks.synthetic import ROOT, generate
+
+QUERIES = ["tokayev", "csto", "protests", "Nazarbaev", "security council"]
+
+
+def gzipped(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), 6))
+
+
+def cold(content: Path, work: Path, runs: int) -> tuple[float, float]:
+    """Median wall seconds of a cold build, with search on and off."""
+    off = content.parent / "content-off"
+    if not off.exists():
+        shutil.copytree(content, off)
+        settings = off / "site.yml"
+        settings.write_text(settings.read_text() + "search: false\n", encoding="utf-8")
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    for _ in range(runs):
+        for name, folder in (("on", content), ("off", off)):
+            out = work / f"out-{name}"
+            shutil.rmtree(out, ignore_errors=True)
+            times[name].append(timed_build(folder, out, "--no-cache")[0])
+    return statistics.median(times["on"]), statistics.median(times["off"])
+
+
+def browser(site: Path) -> list[dict]:
+    done = subprocess.run(["node", str(ROOT / "tests" / "audit" / "search.mjs"),
+                           site.as_uri() + "/", "index.html", *QUERIES],
+                          capture_output=True, text=True, check=True, timeout=600)
+    return json.loads(done.stdout)["queries"]
+
+
+def measure(count: int, runs: int) -> dict:
+    with tempfile.TemporaryDirectory() as temp:
+        work = Path(temp)
+        content = generate(work / "content", count)
+        on, off = cold(content, work, runs)
+        site = work / "out-on"
+        index = sorted((site / "search").rglob("*.js"))
+        engine = [site / "assets" / "minisearch" / "index.js", site / "assets" / "search.js"]
+        terms = [p for p in index if p.parent.name == "search" and p.name != "index.js"]
+        queries = browser(site)
+        firsts = []
+        for query in queries:
+            files = [Path(unquote(urlsplit(url).path)) for url in query["loaded"]]
+            files = [p for p in files if p in index or p in engine]
+            firsts.append({"query": query["query"], "ms": query["took"],
+                           "gz": sum(map(gzipped, files)), "files": len(files)})
+        return {
+            "N": count, "cold_on": on, "cold_off": off,
+            "index_raw": sum(p.stat().st_size for p in index),
+            "index_gz": sum(map(gzipped, index)),
+            "terms_gz": sum(map(gzipped, terms)),
+            "base_gz": gzipped(site / "search" / "index.js"),
+            "largest_shard_gz": max(map(gzipped, terms)),
+            "engine_gz": sum(map(gzipped, engine)),
+            "first": firsts,
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("counts", nargs="*", type=int, default=[1000, 5000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"load before: {os.getloadavg()[0]:.2f}")
+    for count in args.counts:
+        found = measure(count, args.runs)
+        mb = 1e6
+        print(f"\nN = {count}: cold build {found['cold_on']:.2f} s with search, "
+              f"{found['cold_off']:.2f} s without "
+              f"(+{(found['cold_on'] / found['cold_off'] - 1) * 100:.1f} %)")
+        print(f"index: {found['index_raw'] / mb:.2f} MB, {found['index_gz'] / mb:.2f} MB "
+              f"gzipped (index.js {found['base_gz'] / mb:.2f} MB, largest shard "
+              f"{found['largest_shard_gz'] / mb:.2f} MB); engine and search.js "
+              f"{found['engine_gz'] / 1e3:.0f} kB gzipped")
+        for first in found["first"]:
+            print(f"  {first['query']!r}: first results {first['ms']:.0f} ms, loaded "
+                  f"{first['gz'] / mb:.2f} MB gzipped in {first['files']} files")
+        print(json.dumps(found))
+    print(f"\nload after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
