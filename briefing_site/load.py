@@ -160,9 +160,8 @@ class Loader:
             author=rec.text("author"),
             known_abbreviations=rec.texts("known_abbreviations"),
             words_per_minute=rec.number("words_per_minute", 220),
-            trusted_html=rec.flag("trusted_html"),
+            trusted_html=rec.flag("trusted_html"), search=rec.flag("search", default=True),
             per_page=rec.number("per_page", 10),
-            search=rec.flag("search", default=True),
         )
 
     def load_glossary(self, path: Path) -> list[Term]:
