@@ -216,9 +216,12 @@
       input.removeAttribute("aria-activedescendant");
     }
   }
+  // The field is the searchbox its type makes it, controlling the list of results and
+  // pointing at the one selected (aria-activedescendant): the combobox pattern's keys and
+  // what a screen reader hears of it, in HTML that ARIA in HTML allows (which gives
+  // input type=search no combobox role, nor aria-expanded, without a list attribute).
   function open(isOpen) {
     list.hidden = !isOpen;
-    input.setAttribute("aria-expanded", String(isOpen));
     if (!isOpen) select(-1);
   }
 
