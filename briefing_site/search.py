@@ -23,8 +23,13 @@ Analysing a document is the costly part: ``corpus`` keeps each document's analys
 
 from __future__ import annotations
 
+import bisect
+import collections
 import hashlib
+import itertools
 import json
+import marshal
+import re
 import unicodedata
 from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass
@@ -43,30 +48,36 @@ STOP_WORDS = frozenset([
     "with"])
 
 
-class _Separators(dict):
-    """``str.translate`` table: anything but a letter, mark or digit becomes a space (as the
-    ``[^\\p{L}\\p{M}\\p{N}]`` of search.js), each character classified once."""
+class _Folding(dict):
+    """``str.translate`` table of decomposed text: marks dropped, and anything else but a
+    letter or digit a space (as search.js folds), each character classified once."""
 
     def __missing__(self, code: int) -> str:
         character = chr(code)
-        self[code] = found = character if unicodedata.category(character)[0] in "LMN" else " "
+        kind = unicodedata.category(character)[0]
+        self[code] = found = "" if kind == "M" else character if kind in "LN" else " "
         return found
 
 
-_SEPARATORS = _Separators()
+_FOLDING = _Folding()
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
+_WORDS = re.compile(r"[0-9a-z\x80-\U0010ffff]+")  # (once the rest is folded)
 
 
 def tokenize(text: str) -> list[str]:
-    """The words of ``text``: runs of letters, marks and digits."""
-    return text.translate(_SEPARATORS).split()
+    """The words of ``text`` as the index keeps them: in lower case, with accents and other
+    marks dropped (Cyrillic й and ё too), split at anything but a letter or a digit. (The
+    whole text at once, and what is not ASCII through the table: each word or character
+    on its own would cost many times as much.)"""
+    text = unicodedata.normalize("NFD", text.lower())
+    if not text.isascii():
+        text = _NOT_ASCII.sub(lambda run: run.group().translate(_FOLDING), text)
+    return _WORDS.findall(text)
 
 
 def process_term(word: str) -> str | None:
-    """A word as the index keeps it: lower case, accents and other marks dropped (Cyrillic
-    й and ё too), None for a stop word."""
-    folded = "".join(c for c in unicodedata.normalize("NFD", word.lower())
-                     if unicodedata.category(c)[0] != "M")
-    return None if not folded or folded in STOP_WORDS else folded
+    """A word as the index keeps it (see ``tokenize``), or None for a stop word."""
+    return None if word in STOP_WORDS else word
 
 
 def shard_of(term: str) -> str:
@@ -88,7 +99,8 @@ class Entry:
     lengths: tuple[int, ...]  # distinct words of each field, as MiniSearch counts them
 
 
-Terms = tuple[tuple[str, tuple[tuple[int, int], ...]], ...]  # (term, ((field, times), ...))
+# of each field: its terms, and how many times each is in it
+Terms = tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -105,25 +117,46 @@ class Part:
 
 def _analyse(fields: tuple[str, ...]) -> tuple[tuple[int, ...], dict[str, tuple[str, Terms]]]:
     """A document's length in each field, and its terms by shard, each with their digest."""
-    lengths, found = [], {}
+    lengths, shards = [], {}
     for number, text in enumerate(fields):
-        words = tokenize(text)
-        lengths.append(len(set(words)))
-        for word in words:
-            term = process_term(word)
-            if term is not None:
-                counts = found.setdefault(term, {})
-                counts[number] = counts.get(number, 0) + 1
-    shards: dict[str, list] = {}
-    for term in sorted(found):
-        shards.setdefault(shard_of(term), []).append((term, tuple(sorted(found[term].items()))))
-    kept = {shard: tuple(terms) for shard, terms in shards.items()}
+        words = collections.Counter(tokenize(text))
+        lengths.append(len(words))  # stop words included, as MiniSearch counts
+        for stop in STOP_WORDS & words.keys():
+            del words[stop]
+        for shard, terms in _by_shard(words):
+            shards.setdefault(shard, [((), ())] * len(fields))[number] = terms
+    kept = {shard: tuple(terms) for shard, terms in sorted(shards.items())}
     return tuple(lengths), {shard: (_digest(terms), terms) for shard, terms in kept.items()}
 
 
+_LETTERS = [chr(code) for code in range(ord("a"), ord("z") + 2)]
+
+
+def _by_shard(counts: dict[str, int]) -> Iterable[tuple[str, tuple[tuple, tuple]]]:
+    """The (terms, times) of each shard: digits and a-z cut from the sorted terms (all in C:
+    a Python loop over each term costs twice as much), the rest one by one."""
+    terms = sorted(counts)
+    times = counts.__getitem__
+    start = bisect.bisect_left(terms, "a")
+    if start:
+        yield "0", (tuple(terms[:start]), tuple(map(times, terms[:start])))
+    for letter, following in itertools.pairwise(_LETTERS):
+        end = bisect.bisect_left(terms, following, start)
+        if end > start:
+            cut = terms[start:end]
+            yield letter, (tuple(cut), tuple(map(times, cut)))
+        start = end
+    rest: dict[str, list[str]] = {}
+    for term in terms[start:]:
+        rest.setdefault(shard_of(term), []).append(term)
+    for shard in sorted(rest):
+        yield shard, (tuple(rest[shard]), tuple(map(times, rest[shard])))
+
+
 def _digest(value: object) -> str:
-    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"),
-                           digest_size=16).hexdigest()
+    """A digest of texts and numbers (marshal's version 2 shares nothing: equal values give
+    equal bytes)."""
+    return hashlib.blake2b(marshal.dumps(value, 2), digest_size=16).hexdigest()
 
 
 def documents(data: Enriched, renderer: FieldRenderer) -> Iterable[tuple[tuple, tuple]]:
@@ -209,14 +242,17 @@ def base(entries: tuple[Entry, ...], shards: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+_FIELD_IDS = [str(n) for n in range(len(FIELDS))]
+
+
 def terms(parts: tuple[Part, ...]) -> list:
     """The serialised index's terms (``toJSON``'s ``index``) in one shard's ``parts``."""
     found: dict[str, dict[str, dict[str, int]]] = {}
     for part in parts:
-        for term, counts in part.terms:
-            fields = found.setdefault(term, {})
-            for field, times in counts:
-                fields.setdefault(str(field), {})[str(part.number)] = times
+        number = str(part.number)
+        for field, (words, counts) in zip(_FIELD_IDS, part.terms, strict=True):
+            for term, times in zip(words, counts, strict=True):
+                found.setdefault(term, {}).setdefault(field, {})[number] = times
     return [[term, found[term]] for term in sorted(found)]
 
 

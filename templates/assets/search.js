@@ -9,17 +9,19 @@
 (function (scope) {
   "use strict";
 
-  // Split and folded exactly as briefing_site/search.py splits and folds what it indexes.
-  const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/u;
+  // Folded and split exactly as briefing_site/search.py folds and splits what it indexes:
+  // the whole text in lower case, decomposed, its marks dropped (accents; Cyrillic й and ё
+  // too), cut at anything but a letter or a digit.
+  const SEPARATORS = /[^\p{L}\p{N}]+/u;
   const MARKS = /\p{M}/gu;
   const STOP_WORDS = new Set(["a", "an", "and", "are", "as", "at", "be", "but", "by", "for",
     "from", "has", "have", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this",
     "to", "was", "were", "will", "with"]);
-  const tokenize = (text) => text.split(SEPARATORS).filter(Boolean);
-  const processTerm = (word) => {
-    const folded = word.toLowerCase().normalize("NFD").replace(MARKS, "");
-    return folded && !STOP_WORDS.has(folded) ? folded : null;
-  };
+  const tokenize = (text) => text.toLowerCase().normalize("NFD").replace(MARKS, "")
+    .split(SEPARATORS).filter(Boolean);
+  const processTerm = (word) => (STOP_WORDS.has(word) ? null : word);
+  // A text's words as the index has them, stop words left out.
+  const terms = (text) => tokenize(text).map(processTerm).filter(Boolean);
   const shardOf = (term) => {
     const first = term[0];
     if (first >= "a" && first <= "z") return first;
@@ -46,9 +48,8 @@
   // (summed, then multiplied by how many of the query's words matched).
   function search(engines, query) {
     const found = new Map();
-    for (const word of tokenize(query)) {
-      const term = processTerm(word);
-      const shard = term && engines.get(shardOf(term));
+    for (const term of terms(query)) {
+      const shard = engines.get(shardOf(term));
       if (!shard) continue;
       for (const result of shard.search(term)) {
         let seen = found.get(result.id);
@@ -77,7 +78,9 @@
     return [...results.filter(named), ...results.filter((result) => !named(result))];
   }
 
-  scope.briefingSearchCore = { tokenize, processTerm, shardOf, OPTIONS, engine, search, ranked };
+  scope.briefingSearchCore = {
+    tokenize, processTerm, terms, shardOf, OPTIONS, engine, search, ranked,
+  };
 })(typeof window === "undefined" ? globalThis : window);
 
 (function () {
@@ -119,11 +122,8 @@
 
   async function enginesFor(query) {
     await ready();
-    const wanted = new Set();
-    for (const word of core.tokenize(query)) {
-      const term = core.processTerm(word);
-      if (term && loaded.base.shards.includes(core.shardOf(term))) wanted.add(core.shardOf(term));
-    }
+    const wanted = new Set(core.terms(query).map(core.shardOf)
+      .filter((shard) => loaded.base.shards.includes(shard)));
     await Promise.all([...wanted].map((shard) => load(`search/${shard}.js`)));
     for (const shard of wanted) {
       if (!engines.has(shard)) {
@@ -137,8 +137,7 @@
   function marked(text, matched) {
     const fragment = document.createDocumentFragment();
     for (const part of text.split(/([^\p{L}\p{M}\p{N}]+)/u)) {
-      const term = part && core.processTerm(part);
-      if (term && matched.has(term)) {
+      if (part && core.terms(part).some((term) => matched.has(term))) {
         const mark = document.createElement("mark");
         mark.textContent = part;
         fragment.append(mark);
@@ -154,13 +153,12 @@
     let best = null;
     let bestCount = 0;
     for (const [id, text] of paragraphs) {
-      const words = new Set(core.tokenize(text).map(core.processTerm).filter((t) => matched.has(t)));
+      const words = new Set(core.terms(text).filter((term) => matched.has(term)));
       if (words.size > bestCount) [best, bestCount] = [[id, text], words.size];
     }
     if (!best) return null;
     const parts = best[1].split(/(\s+)/);
-    const first = parts.findIndex((part) => core.tokenize(part).some(
-      (word) => matched.has(core.processTerm(word))));
+    const first = parts.findIndex((part) => core.terms(part).some((term) => matched.has(term)));
     const start = Math.max(0, first - SNIPPET_WORDS * 2); // (parts: words and spaces)
     const end = Math.min(parts.length, first + SNIPPET_WORDS * 4);
     const text = (start > 0 ? "… " : "") + parts.slice(start, end).join("") +
