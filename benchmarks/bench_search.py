@@ -1,12 +1,12 @@
 """Measure search: ``python benchmarks/bench_search.py [N ...]`` (default 1,000 and 5,000).
 
-For each N, on the synthetic site (``synthetic.py``): cold builds with search on and off
-(``--runs`` each, every one in a fresh process, see ``bench_build``), so the index's share of
-a cold build; the index's size, raw and gzipped file by file (what a host that compresses
-sends); and in Chromium from ``file://`` (``tests/audit/search.mjs``), for a few queries each
-on a freshly opened page, the time from the first keystroke to the first results shown, and
-what the page loaded for them (the engine, the index's files, the briefings' paragraphs),
-gzipped.
+For each N, on the synthetic site (``synthetic.py``): cold builds with search on and off, and
+rebuilds after appending a sentence to one briefing (``--runs`` each, every one in a fresh
+process, see ``bench_build``), so the index's share of each; the index's size, raw and
+gzipped file by file (what a host that compresses sends); and in Chromium from ``file://``
+(``tests/audit/search.mjs``), for a few queries each on a freshly opened page, the time from
+the first keystroke to the first results shown, and what the page loaded for them (the
+engine, the index's files, the briefings' paragraphs), gzipped.
 """
 
 from __future__ import annotations
@@ -34,20 +34,29 @@ def gzipped(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), 6))
 
 
-def cold(content: Path, work: Path, runs: int) -> tuple[float, float]:
-    """Median wall seconds of a cold build, with search on and off."""
+def builds(content: Path, work: Path, runs: int) -> dict[str, dict[str, list]]:
+    """(wall, CPU) of cold builds and of rebuilds after one edit, with search on and off."""
     off = content.parent / "content-off"
     if not off.exists():
         shutil.copytree(content, off)
         settings = off / "site.yml"
         settings.write_text(settings.read_text() + "search: false\n", encoding="utf-8")
-    times: dict[str, list[float]] = {"on": [], "off": []}
-    for _ in range(runs):
+    found: dict[str, dict[str, list]] = {name: {"cold": [], "one edit": []}
+                                         for name in ("on", "off")}
+    for run in range(runs):
         for name, folder in (("on", content), ("off", off)):
-            out = work / f"out-{name}"
+            out, cache = work / f"out-{name}", work / f"cache-{name}"
             shutil.rmtree(out, ignore_errors=True)
-            times[name].append(timed_build(folder, out, "--no-cache")[0])
-    return statistics.median(times["on"]), statistics.median(times["off"])
+            shutil.rmtree(cache, ignore_errors=True)
+            found[name]["cold"].append(timed_build(folder, out, "--cache", str(cache))[:2])
+            with open(folder / "briefings" / "synthetic-00007.md", "a", encoding="utf-8") as file:
+                file.write(f"\nA sentence appended for run {run}.\n")
+            found[name]["one edit"].append(timed_build(folder, out, "--cache", str(cache))[:2])
+    return found
+
+
+def median(runs: list, at: int = 0) -> float:
+    return statistics.median(run[at] for run in runs)
 
 
 def browser(site: Path) -> list[dict]:
@@ -61,7 +70,7 @@ def measure(count: int, runs: int) -> dict:
     with tempfile.TemporaryDirectory() as temp:
         work = Path(temp)
         content = generate(work / "content", count)
-        on, off = cold(content, work, runs)
+        times = builds(content, work, runs)
         site = work / "out-on"
         index = sorted((site / "search").rglob("*.js"))
         engine = [site / "assets" / "minisearch" / "index.js", site / "assets" / "search.js"]
@@ -74,7 +83,7 @@ def measure(count: int, runs: int) -> dict:
             firsts.append({"query": query["query"], "ms": query["took"],
                            "gz": sum(map(gzipped, files)), "files": len(files)})
         return {
-            "N": count, "cold_on": on, "cold_off": off,
+            "N": count, "builds": times,
             "index_raw": sum(p.stat().st_size for p in index),
             "index_gz": sum(map(gzipped, index)),
             "terms_gz": sum(map(gzipped, terms)),
@@ -94,9 +103,14 @@ def main() -> None:
     for count in args.counts:
         found = measure(count, args.runs)
         mb = 1e6
-        print(f"\nN = {count}: cold build {found['cold_on']:.2f} s with search, "
-              f"{found['cold_off']:.2f} s without "
-              f"(+{(found['cold_on'] / found['cold_off'] - 1) * 100:.1f} %)")
+        print(f"\nN = {count}:")
+        for kind in ("cold", "one edit"):
+            on, off = found["builds"]["on"][kind], found["builds"]["off"][kind]
+            more = (median(on) / median(off) - 1) * 100
+            cpu = (median(on, 1) / median(off, 1) - 1) * 100
+            print(f"  {kind}: {median(on):.2f} s with search, {median(off):.2f} s without "
+                  f"(+{more:.1f} %); CPU {median(on, 1):.2f} s and {median(off, 1):.2f} s "
+                  f"(+{cpu:.1f} %)")
         print(f"index: {found['index_raw'] / mb:.2f} MB, {found['index_gz'] / mb:.2f} MB "
               f"gzipped (index.js {found['base_gz'] / mb:.2f} MB, largest shard "
               f"{found['largest_shard_gz'] / mb:.2f} MB); engine and search.js "
