@@ -63,7 +63,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
         site = replace(site, config=replace(site.config, base_url=normalised))
     problems += validate(site, check_references=loaded.glossary_complete)
     try:
-        entries = glossary_entries(site, FieldRenderer(site.config.trusted_html))
+        renderer = FieldRenderer(site.config.trusted_html)
+        entries = glossary_entries(site, renderer)
         docs = convert_bodies(site.briefings, entries, site.config, state.bodies, options.jobs,
                               progress)
         data = enrich(site, docs, entries, include_drafts=options.drafts,
@@ -89,8 +90,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     digests = template_digests(templates)
     env = state.environment[1] if state.environment and \
         state.environment[0] == digests["*"] else None
-    index = search.corpus(data, FieldRenderer(site.config.trusted_html), state.memo) \
-        if site.config.search else None
+    index = search.corpus(data, renderer, state.memo) if site.config.search else None
     plan = plan_site(data, templates, env, digests, index)
     state.environment = (digests["*"], plan.env)
     keep: set[str] = set()

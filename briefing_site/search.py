@@ -159,25 +159,37 @@ def _digest(value: object) -> str:
     return hashlib.blake2b(marshal.dumps(value, 2), digest_size=16).hexdigest()
 
 
-def documents(data: Enriched, renderer: FieldRenderer) -> Iterable[tuple[tuple, tuple]]:
-    """(what a result shows, the text of each field) of every document, in order."""
+def _sources(data: Enriched, renderer: FieldRenderer) -> Iterable[tuple[tuple, Any, Any]]:
+    """(what a result shows, what its fields are made of, a function that makes them) of
+    every document, in order. A briefing's paragraphs are unpacked, and an event's
+    description converted, only to be analysed: what they are made of tells whether they
+    changed."""
     for view in data.briefings:
-        briefing = view.briefing
+        briefing, document = view.briefing, view.document
+        title = f"{briefing.title} {briefing.subtitle}"
         yield (("k", "b"), ("t", briefing.title), ("d", briefing.date.display()),
                ("u", view.url), ("s", briefing.slug)), (
-            f"{briefing.title} {briefing.subtitle}", "",
-            "\n".join([view.summary_text, *view.document.texts]))
+            title, view.summary_text, document.packed_texts), (
+            lambda title=title, view=view: (title, "", "\n".join(
+                [view.summary_text, *view.document.texts])))
     for view in data.terms:
         term = view.term
         names = [term.full_name, *term.aliases, term.native]
+        fields = (term.term, "\n".join(names), view.tip)
         yield (("k", "t"), ("t", term.term), ("f", term.full_name),
                ("a", ", ".join(term.aliases)), ("n", term.native),
-               ("u", f"glossary.html#{term.id}")), (term.term, "\n".join(names), view.tip)
+               ("u", f"glossary.html#{term.id}")), fields, lambda fields=fields: fields
     for view in data.events:
         event = view.event
-        yield (("k", "e"), ("t", renderer.plain(event.title)), ("d", event.date.display()),
-               ("u", f"timeline.html#{event.id}")), (
-            renderer.plain(event.title), "", renderer.plain(event.description))
+        title = renderer.plain(event.title)  # (a title is nearly always plain: no Markdown)
+        yield (("k", "e"), ("t", title), ("d", event.date.display()),
+               ("u", f"timeline.html#{event.id}")), (title, event.description), (
+            lambda title=title, event=event: (title, "", renderer.plain(event.description)))
+
+
+def documents(data: Enriched, renderer: FieldRenderer) -> list[tuple[tuple, tuple]]:
+    """(what a result shows, the text of each field) of every document, in order."""
+    return [(stored, make()) for stored, _, make in _sources(data, renderer)]
 
 
 @dataclass(frozen=True)
@@ -191,13 +203,13 @@ class Corpus:
 def corpus(data: Enriched, renderer: FieldRenderer,
            memo: MutableMapping[str, object] | None = None) -> Corpus:
     """Every document of the site analysed. ``memo`` keeps each analysis from one build to
-    the next, by a digest of the text it analysed."""
+    the next, by a digest of what its text is made of."""
     memo = {} if memo is None else memo
     entries, parts, used = [], {}, set()
-    for number, (stored, fields) in enumerate(documents(data, renderer)):
-        key = MEMO_PREFIX + _digest(fields)
+    for number, (stored, made_of, make) in enumerate(_sources(data, renderer)):
+        key = MEMO_PREFIX + _digest(made_of)
         if key not in memo:
-            memo[key] = _analyse(fields)
+            memo[key] = _analyse(make())
         used.add(key)
         lengths, shards = memo[key]
         entries.append(Entry(stored, lengths))
