@@ -119,8 +119,8 @@ class Loader:
 
     def load(self, memo: MutableMapping[str, tuple] | None = None) -> Loaded:
         # As the input digest's walk sees them: a FIFO is no briefing; a broken link is one.
-        paths = sorted(path for path in (self.root / "briefings").glob("*.md")
-                       if path.is_file() or not path.exists())
+        folder = self.root / "briefings"
+        paths = [folder / name for name in walk.named(os.fspath(folder), ".md")]
         keyed = [self.remembered(self.root / "site.yml", memo, self.load_config)]
         keyed += [self.remembered(path, memo, self.load_briefing) for path in paths]
         config = keyed[0][1]
