@@ -29,46 +29,49 @@
     return "u" + (term.codePointAt(0) % 8);
   };
   const FIELDS = ["title", "names", "text"];
-  // Prefixes match as the reader types; one typo is forgiven in words of five letters or more.
+  // Prefixes of two letters or more match as the reader types (one letter would match a
+  // twenty-sixth of the index); one typo is forgiven in words of five letters or more.
   const SEARCH_OPTIONS = {
-    prefix: true,
+    prefix: (term) => term.length >= 2,
     fuzzy: (term) => (term.length >= 5 ? 1 : false),
     boost: { title: 3, names: 2, text: 1 },
   };
   const OPTIONS = { fields: FIELDS, tokenize, processTerm, searchOptions: SEARCH_OPTIONS };
 
-  // One MiniSearch per shard loaded, each with every document but only its shard's words.
-  // (loadJS is what loadJSON runs once the text is parsed: the base is parsed only once.)
+  // One MiniSearch per shard loaded, each with every document but only its shard's words,
+  // and none of what results show (base.storedFields, by id: made into a map once, not once
+  // a shard). loadJS is what loadJSON runs once the text is parsed: the base is parsed once.
   function engine(MiniSearch, base, terms) {
-    return MiniSearch.loadJS({ ...base, index: terms }, OPTIONS);
+    return MiniSearch.loadJS({ ...base, storedFields: {}, index: terms }, OPTIONS);
   }
 
   // A query's results, as MiniSearch's own search of the whole index would give them: each
   // word is looked up in its shard, and the scores are combined as MiniSearch combines them
   // (summed, then multiplied by how many of the query's words matched).
   function search(engines, query) {
+    const words = terms(query).filter((term) => engines.has(shardOf(term)));
+    if (words.length === 1) return engines.get(shardOf(words[0])).search(words[0]);
     const found = new Map();
-    for (const term of terms(query)) {
-      const shard = engines.get(shardOf(term));
-      if (!shard) continue;
-      for (const result of shard.search(term)) {
-        let seen = found.get(result.id);
+    for (const term of words) {
+      for (const result of engines.get(shardOf(term)).search(term)) {
+        const seen = found.get(result.id);
         if (!seen) {
-          seen = { ...result, raw: 0, queryTerms: new Set(), match: {} };
-          found.set(result.id, seen);
+          found.set(result.id, { ...result, queryTerms: [...result.queryTerms] });
+          continue;
         }
-        seen.raw += result.score;
-        result.queryTerms.forEach((queried) => seen.queryTerms.add(queried));
-        for (const [matched, fields] of Object.entries(result.match)) {
-          seen.match[matched] = [...new Set([...(seen.match[matched] || []), ...fields])];
+        seen.score += result.score; // each alone: quality 1, the score as found
+        seen.match = Object.assign(seen.match, result.match);
+        for (const queried of result.queryTerms) {
+          if (!seen.queryTerms.includes(queried)) seen.queryTerms.push(queried);
         }
       }
     }
-    const results = [...found.values()].map((result) => ({
-      ...result, score: result.raw * result.queryTerms.size,
-      terms: Object.keys(result.match), queryTerms: [...result.queryTerms],
-    }));
-    return results.sort((a, b) => b.score - a.score || a.id - b.id);
+    const results = [...found.values()];
+    for (const result of results) {
+      result.score *= result.queryTerms.length;
+      result.terms = Object.keys(result.match);
+    }
+    return results.sort((a, b) => b.score - a.score);
   }
 
   // What a reader sees first: matches in a title or a term's names above matches in a text.
@@ -241,7 +244,8 @@
       return;
     }
     if (turn !== asked) return; // a later keystroke has asked since
-    const top = results.slice(0, SHOWN);
+    const top = results.slice(0, SHOWN)
+      .map((result) => ({ ...result, ...loaded.base.storedFields[result.id] }));
     const items = top.map((result, number) => option(result, number, new Set(result.terms)));
     list.replaceChildren(...items);
     shown = items.map((item) => item.firstChild);
