@@ -5,8 +5,8 @@ rebuilds after appending a sentence to one briefing (``--runs`` each, every one 
 process, see ``bench_build``), so the index's share of each; the index's size, raw and
 gzipped file by file (what a host that compresses sends); and in Chromium from ``file://``
 (``tests/audit/search.mjs``), for a few queries each on a freshly opened page, the time from
-the query's input event (pasted: one event) to the first results shown, and what the page loaded for them (the
-engine, the index's files, the briefings' paragraphs), gzipped.
+the query's input event (pasted: one event) to the first results shown, and what the page
+loaded for them (the engine, the index's files, the briefings' paragraphs), gzipped.
 """
 
 from __future__ import annotations
