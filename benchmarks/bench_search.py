@@ -74,7 +74,8 @@ def measure(count: int, runs: int) -> dict:
         times = builds(content, work, runs)
         site = work / "out-on"
         index = sorted((site / "search").rglob("*.js"))
-        engine = [site / "assets" / "minisearch" / "index.js", site / "assets" / "search.js"]
+        engine = [site / "assets" / "minisearch" / "index.js", site / "assets" / "search.js",
+                  site / "assets" / "search-ui.js"]
         terms = [p for p in index if p.parent.name == "search" and p.name != "index.js"]
         queries = browser(site)
         firsts = []
@@ -114,7 +115,7 @@ def main() -> None:
                   f"(+{cpu:.1f} %)")
         print(f"index: {found['index_raw'] / mb:.2f} MB, {found['index_gz'] / mb:.2f} MB "
               f"gzipped (index.js {found['base_gz'] / mb:.2f} MB, largest shard "
-              f"{found['largest_shard_gz'] / mb:.2f} MB); engine and search.js "
+              f"{found['largest_shard_gz'] / mb:.2f} MB); engine and scripts "
               f"{found['engine_gz'] / 1e3:.0f} kB gzipped")
         for first in found["first"]:
             print(f"  {first['query']!r}: first results {first['ms']:.0f} ms, loaded "

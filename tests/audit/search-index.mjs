@@ -20,7 +20,7 @@ const here = new URL(".", import.meta.url);
 // search.js, run without a document: only its search part, briefingSearchCore.
 const sandbox = { console };
 vm.createContext(sandbox);
-vm.runInContext(readFileSync(new URL("../../templates/assets/search.js", here), "utf8"), sandbox);
+vm.runInContext(readFileSync(new URL("../../templates/assets/search-ui.js", here), "utf8"), sandbox);
 const core = sandbox.briefingSearchCore;
 
 const loaded = { shards: new Map() };
