@@ -28,6 +28,7 @@ ALLOWED = {
     "markup": {"markdown_ext", "sanitize"},
     "sanitize": {"chars", "markdown_ext"},
     "cite": {"chars", "model"},
+    "csl": set(),
     "listings": {"model", "slugs"},
     "convert": {"errors", "markdown_ext", "markup", "model"},
     "views": {"cite", "errors", "listings", "markup", "model"},
