@@ -78,6 +78,7 @@ class Rendered:
     citations: tuple[str, ...]
     entries: tuple[Entry, ...]
     notes: bool  # the citations are notes (Chicago notes and bibliography)
+    texts: tuple[str, ...] = ()  # each citation's plain text
 
 
 def pandoc() -> str:
@@ -186,23 +187,51 @@ def _request(job: Job) -> dict:
             "files": {"style.csl": base64.b64encode(job.style.encode("utf-8")).decode()}}
 
 
+def _plain(element: etree.Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
 def _read(document: dict, notes: bool) -> Rendered:
-    citations, entries = [], []
+    """The citations and entries of a document Pandoc rendered (entries first: each link of
+    a citation to its entry gets the entry's text as its hint)."""
+    entries = []
     for block in document["blocks"]:
-        if block["t"] == "Para":
-            element = etree.Element("span", {"class": "citation"})
-            _inlines(block["c"], element)
-            citations.append(_html(element))
-        elif block["t"] == "Div":
+        if block["t"] == "Div":
             for entry in block["c"][1]:
                 (ident, _, _), content = entry["c"]
                 element = etree.Element("div")
                 for paragraph in content:
                     _inlines(paragraph["c"], element)
-                key = ident.removeprefix("ref-")
-                entries.append(Entry(key, _html(element),
-                                     " ".join("".join(element.itertext()).split())))
-    return Rendered(tuple(citations), tuple(entries), notes)
+                entries.append(Entry(ident.removeprefix("ref-"), _html(element),
+                                     _plain(element)))
+    tips = {f"#ref-{entry.key}": entry.text for entry in entries}
+    citations, texts = [], []
+    for block in document["blocks"]:
+        if block["t"] == "Para":
+            element = etree.Element("span", {"class": "citation"})
+            _inlines(block["c"], element)
+            texts.append(_plain(element))
+            if not notes:
+                _hints(element, tips)
+            citations.append(etree.tostring(element, encoding="unicode", method="html"))
+    return Rendered(tuple(citations), tuple(entries), notes, tuple(texts))
+
+
+def _hints(element: etree.Element, tips: dict[str, str]) -> None:
+    """Each link to an entry, in a hint of the entry's text, shown on hover and focus as
+    the glossary's are (``.gl``); the entry describes the link for screen readers."""
+    for position, child in enumerate(list(element)):
+        href = child.get("href", "")
+        if child.tag == "a" and href in tips:
+            wrap = etree.Element("span", {"class": "gl cite", "data-tip": tips[href]})
+            child.set("class", "citation-link")
+            child.set("aria-describedby", href[1:])
+            wrap.append(child)
+            wrap.tail, child.tail = child.tail, None
+            element.remove(child)
+            element.insert(position, wrap)
+        else:
+            _hints(child, tips)
 
 
 def _html(element: etree.Element) -> str:

@@ -28,6 +28,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .bibliography import CitedWork, References
 from .chart import Axis, Chart, Mark, Tick
 from .cite import Name, Styled
 from .listings import Group, Page
@@ -53,7 +54,7 @@ IDENTITIES: dict[type, Callable[[Any], Identity]] = {
 }
 # Values made only of text and numbers: handed to templates as they are, stamped by content.
 PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
-                   Styled, Chart, Axis, Tick, Mark})
+                   Styled, Chart, Axis, Tick, Mark, References, CitedWork})
 # Values that many others hold, by the thousand (each group of mentions is in a term's list
 # and on a page of it): spelt out directly as every field they have, an entity by its
 # identity (tests/test_track.py checks that no field is left out).
