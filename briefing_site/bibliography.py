@@ -68,10 +68,11 @@ def _style(site: Site, content: Path) -> tuple[str | None, Diagnostic | None]:
     except (OSError, UnicodeDecodeError, StopIteration):
         pass
     if name not in csl.STYLES and not name.endswith(".csl"):
-        close = difflib.get_close_matches(name, list(csl.STYLES), n=1)
+        close = [style for style in csl.STYLES if style.startswith(name)] or \
+            difflib.get_close_matches(name, list(csl.STYLES), n=1)
         return None, Diagnostic(
             f"unknown citation_style '{name}'", where,
-            f"did you mean '{close[0]}'?" if close else
+            "did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else
             "one of " + ", ".join(csl.STYLES) + ", or the path of a .csl file in content/")
     try:
         xml = csl.style_xml(name, content)
@@ -111,6 +112,7 @@ def cite(site: Site, docs: dict[str, Document], content: Path,
     seen = _Used(memo, used)
     shared, problems = _works([(content / name, (content / name).as_posix())
                                for name in SHARED if (content / name).is_file()], seen)
+    unreadable = any(p.is_error for p in problems)
     style, trouble = None, None
     planned: dict[str, tuple[csl.Job, Document, str]] = {}
     cited_anywhere: set[str] = set()
@@ -131,6 +133,8 @@ def cite(site: Site, docs: dict[str, Document], content: Path,
                 own_paths.append((path, path.as_posix()))
         own, issues = _works(own_paths, seen)
         problems += issues
+        # A bibliography that could not be read would make every key it holds unknown.
+        readable = not issues and not unreadable
         for key, work in own.items():
             if key in shared:
                 problems.append(Diagnostic(
@@ -150,7 +154,7 @@ def cite(site: Site, docs: dict[str, Document], content: Path,
             if missing and cluster.bare and not close[missing[0]]:
                 holes.append(None)  # "@someone": a handle, not a citation
                 continue
-            for key in missing:
+            for key in missing if readable else ():
                 problems.append(Diagnostic(
                     f"no reference '{key}'", briefing.source.at(line),
                     f"did you mean '{close[key][0]}'?" if close[key] else
@@ -163,7 +167,7 @@ def cite(site: Site, docs: dict[str, Document], content: Path,
                                   for i in cluster.items))
             keys += [i.key for i in cluster.items]
         for key in briefing.nocite:
-            if key not in available:
+            if key not in available and readable:
                 close = difflib.get_close_matches(key, list(available), n=1, cutoff=0.75)
                 problems.append(Diagnostic(
                     f"no reference '{key}' (in 'nocite')", briefing.source,
@@ -176,7 +180,7 @@ def cite(site: Site, docs: dict[str, Document], content: Path,
         job = csl.Job(tuple(available[k].data for k in cited), tuple(clusters), style,
                       briefing.language or site.config.language, nocite)
         planned[briefing.slug] = (job, doc, json.dumps(holes))
-    if complete:
+    if complete and not unreadable:
         for key, work in sorted(shared.items()):
             if key not in cited_anywhere:
                 problems.append(Diagnostic(f"the reference '{key}' is cited by no briefing",

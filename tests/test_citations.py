@@ -1,0 +1,166 @@
+"""Citations in briefings: the syntax, the pages readers get, and every mistake's message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import BRIEFING, TEMPLATES, make_content, parse
+
+BIB = """\
+@article{sullivan2022,
+  author = {Sullivan, Charles J.},
+  title = {A made-up article on succession},
+  journal = {Journal of Examples},
+  year = {2022},
+  volume = {3},
+  pages = {1--20},
+  doi = {10.5555/example.3}
+}
+
+@report{institute2021,
+  author = {{Example Policy Institute}},
+  title = {A made-up report},
+  institution = {Example Policy Institute},
+  number = {WP-9},
+  year = {2021}
+}
+
+@book{uncited2020,
+  author = {Nobody, Ann},
+  title = {A book nobody cites},
+  publisher = {Example Press},
+  year = {2020}
+}
+"""
+
+BODY = """
+
+@sullivan2022 argues the point [see @sullivan2022, p. 4; @institute2021]. The year alone:
+[-@sullivan2022]. Mail me at someone@example.org, or follow @handle.
+
+`[@sullivan2022]` in code, [a link with @sullivan2022](https://example.org/) and
+[@institute2021, chap. 2].
+
+## Heading with @sullivan2022
+"""
+
+
+def _content(tmp_path, body: str = BODY, bib: str = BIB, **files):
+    return make_content(tmp_path, {"references.bib": bib,
+                                   "briefings/quiet-week.md": BRIEFING + body, **files})
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    root = tmp_path_factory.mktemp("citations")
+    content = _content(root)
+    from briefing_site.cli import main
+
+    assert main(["build", "--content", str(content), "--templates", str(TEMPLATES),
+                 "--out", str(root / "site"), "--no-cache"]) == 0
+    return parse(root / "site" / "briefings" / "quiet-week.html")
+
+
+def test_each_syntax_renders_as_apa_and_links_to_its_entry(page):
+    third = page.find(id="p4")
+    assert " ".join(third.get_text().split()).startswith(
+        "Sullivan (2022) argues the point (see Sullivan, 2022, p. 4; Example Policy Institute, "
+        "2021). The year alone: (2022). Mail me at someone@example.org, or follow @handle.")
+    links = third.select("a.citation-link")
+    assert [a["href"] for a in links] == ["#ref-sullivan2022"] * 2 + ["#ref-institute2021",
+                                                                     "#ref-sullivan2022"]
+    assert all(a["aria-describedby"] == a["href"][1:] for a in links)
+    hint = links[0].parent
+    assert "gl" in hint["class"] and hint["data-tip"].startswith(
+        "Sullivan, C. J. (2022). A made-up article on succession. Journal of Examples, 3, 1–20.")
+
+
+def test_code_links_and_headings_keep_their_text(page):
+    fourth = page.find(id="p5")
+    assert fourth.code.get_text() == "[@sullivan2022]"
+    assert fourth.find("a", href="https://example.org/").get_text() == "a link with @sullivan2022"
+    assert "(Example Policy Institute, 2021, Chapter 2)" in " ".join(fourth.get_text().split())
+    heading = page.find("h2", string="Heading with @sullivan2022")
+    assert heading["id"] == "heading-with-sullivan2022"
+
+
+def test_the_references_end_the_text_with_links_back(page):
+    section = page.find("section", class_="references")
+    assert section.find_previous_sibling() is not None
+    entries = section.select("ul.bibliography > li")
+    assert [li["id"] for li in entries] == ["ref-institute2021", "ref-sullivan2022"]
+    assert [a["href"] for a in entries[1].select(".backlinks a")] == ["#p4"]
+    assert [a["href"] for a in entries[0].select(".backlinks a")] == ["#p4", "#p5"]
+    doi = entries[1].find("a", rel="external")
+    assert doi["href"] == doi.get_text() == "https://doi.org/10.5555/example.3"
+    assert "(WP-9)" in entries[0].get_text()
+
+
+def test_machines_get_citation_reference_tags_and_json_ld(page):
+    tags = [m["content"] for m in page.find_all("meta", attrs={"name": "citation_reference"})]
+    assert tags[1] == ("citation_title=A made-up article on succession; citation_author="
+                       "Sullivan, Charles J.; citation_publication_date=2022; "
+                       "citation_journal_title=Journal of Examples; citation_volume=3; "
+                       "citation_doi=10.5555/example.3; citation_firstpage=1; "
+                       "citation_lastpage=20")
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    assert data["citation"][1] == {
+        "@type": "ScholarlyArticle", "name": "A made-up article on succession",
+        "author": [{"@type": "Person", "name": "Sullivan, Charles J."}],
+        "datePublished": "2022", "isPartOf": {"@type": "CreativeWork",
+                                              "name": "Journal of Examples"},
+        "sameAs": "https://doi.org/10.5555/example.3"}
+
+
+CASES = {
+    "unknown key": (
+        {"body": BODY.replace("[see @sullivan2022,", "[see @sulivan2022,")},
+        "briefings/quiet-week.md:19: error: no reference 'sulivan2022' (did you mean "
+        "'sullivan2022'?)"),
+    "unknown author-in-text key close to one": (
+        {"body": BODY.replace("\n@sullivan2022 argues", "\n@sullivan2021 argues")},
+        "briefings/quiet-week.md:19: error: no reference 'sullivan2021' (did you mean "
+        "'sullivan2022'?)"),
+    "BibTeX syntax error": (
+        {"bib": BIB.replace("  year = {2022},\n", "  year = {2022}\n")},
+        "references.bib:6: error: the BibTeX does not parse: unexpected 'v' (check the braces, "
+        "commas and quotes of the entry)"),
+    "key defined twice": (
+        {"bib": BIB + "\n@book{sullivan2022,\n  title = {Again},\n  year = {2001}\n}\n"},
+        "references.bib:26: error: the reference 'sullivan2022' is defined twice (first on "
+        "line 1) (remove one, or give it another key)"),
+    "unknown style": (
+        {"site.yml": "title: Fixture Briefings\ncitation_style: chicago\n"},
+        "site.yml:2: error: unknown citation_style 'chicago' (did you mean "
+        "'chicago-author-date' or 'chicago-note-bibliography'?)"),
+    "unknown nocite key": (
+        {"body": BODY, "front": "nocite: [uncited2002]\n"},
+        "briefings/quiet-week.md:1: error: no reference 'uncited2002' (in 'nocite') (did you "
+        "mean 'uncited2020'?)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_mistake_is_reported_with_its_file_and_line(case, tmp_path, run):
+    change, expected = CASES[case]
+    body, bib = change.get("body", BODY), change.get("bib", BIB)
+    files = {"briefings/quiet-week.md": BRIEFING.replace(
+        "---\ntitle:", "---\n" + change.get("front", "") + "title:", 1) + body}
+    if "site.yml" in change:
+        files["site.yml"] = change["site.yml"]
+    content = make_content(tmp_path, {"references.bib": bib, **files})
+    result = run("check", "--content", content, "--templates", TEMPLATES)
+    assert result.code == 1
+    errors = [line.removeprefix(f"{content}/") for line in result.err.splitlines()
+              if ": error: " in line]
+    assert errors == [expected]
+
+
+def test_a_work_no_briefing_cites_is_a_warning(tmp_path, run):
+    content = _content(tmp_path)
+    result = run("check", "--content", content, "--templates", TEMPLATES)
+    assert result.code == 0
+    assert f"{content}/references.bib:19: warning: the reference 'uncited2020' is cited by no " \
+        "briefing (cite it, list it in a briefing's 'nocite', or remove it)" in result.err
