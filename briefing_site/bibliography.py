@@ -264,7 +264,7 @@ def _references(rendered: csl.Rendered, doc: Document, holes_json: str,
         elif rendered.notes:
             plain = rendered.texts[hole]
             citations.append(
-                f'<span class="gl cite" data-tip="{html.escape(plain)}"><sup class="cite-ref">'
+                f'<span class="gl cited" data-tip="{html.escape(plain)}"><sup class="cite-ref">'
                 f'<a href="#cn-{number}" id="cnref-{number}" aria-describedby="cn-{number}">'
                 f"{number}</a></sup></span>")
         else:

@@ -223,7 +223,7 @@ def _hints(element: etree.Element, tips: dict[str, str]) -> None:
     for position, child in enumerate(list(element)):
         href = child.get("href", "")
         if child.tag == "a" and href in tips:
-            wrap = etree.Element("span", {"class": "gl cite", "data-tip": tips[href]})
+            wrap = etree.Element("span", {"class": "gl cited", "data-tip": tips[href]})
             child.set("class", "citation-link")
             child.set("aria-describedby", href[1:])
             wrap.append(child)
