@@ -164,3 +164,32 @@ def test_a_work_no_briefing_cites_is_a_warning(tmp_path, run):
     assert result.code == 0
     assert f"{content}/references.bib:19: warning: the reference 'uncited2020' is cited by no " \
         "briefing (cite it, list it in a briefing's 'nocite', or remove it)" in result.err
+
+
+def test_an_edit_renders_again_only_the_citations_it_reaches(tmp_path, monkeypatch):
+    """One processor document per briefing, and none again for a briefing nothing changed."""
+    from briefing_site import csl
+    from briefing_site.incremental import State
+    from briefing_site.pipeline import build_site
+
+    second = "---\ntitle: Another Week\ndate: 2022-02\n---\n\nAs [@institute2021] shows.\n"
+    content = _content(tmp_path, **{"briefings/another-week.md": second})
+    sent: list[list[str]] = []
+    real = csl.process
+
+    def spy(jobs, *args):
+        if jobs:  # (an empty batch starts no process)
+            sent.append(sorted(json.loads(r)["id"] for job in jobs
+                               for r in job.references))
+        return real(jobs, *args)
+
+    monkeypatch.setattr(csl, "process", spy)
+    state = State()
+    build_site(content, TEMPLATES, state=state)
+    assert sent == [["institute2021", "institute2021", "sullivan2022"]]  # two documents
+    path = content / "briefings" / "another-week.md"
+    path.write_text(second.replace("[@institute2021]", "[@institute2021, p. 2]"))
+    build_site(content, TEMPLATES, state=state)
+    assert sent[1:] == [["institute2021"]]  # the edited briefing's only
+    build_site(content, TEMPLATES, state=state)
+    assert len(sent) == 2  # nothing changed: nothing sent
