@@ -55,9 +55,8 @@ IDENTITIES: dict[type, Callable[[Any], Identity]] = {
 # Values made only of text and numbers: handed to templates as they are, stamped by content.
 PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
                    Styled, Chart, Axis, Tick, Mark, References, CitedWork})
-# Values that many others hold, by the thousand (each group of mentions is in a term's list
-# and on a page of it): spelt out directly as every field they have, an entity by its
-# identity (tests/test_track.py checks that no field is left out).
+# Values many others hold by the thousand (a group of mentions: in a term's list and on its
+# page), spelt out as every field, an entity by its identity (test_track.py checks them all).
 SPELT: dict[type, Callable[[Any], tuple]] = {
     MentionGroup: lambda g: ("group", g.briefing.slug, g.places),
     UsedTerm: lambda u: ("used", u.term.id, u.tip),
