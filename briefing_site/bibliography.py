@@ -257,25 +257,27 @@ def _references(rendered: csl.Rendered, doc: Document, holes_json: str,
             here = (cluster.paragraph, numbers[cluster.paragraph])
             if here not in places.setdefault(item.key, []):
                 places[item.key].append(here)
-    citations = []
-    for number, (hole, text) in enumerate(zip(holes, texts, strict=True), 1):
+    citations, notes, number = [], [], 0
+    for hole, text, cluster in zip(holes, texts, doc.citations, strict=True):
+        space = " " if cluster.spaced and not (rendered.notes and hole is not None) else ""
         if hole is None:
-            citations.append(html.escape(text, quote=False))
-        elif rendered.notes:
+            citations.append(space + html.escape(text, quote=False))
+        elif rendered.notes:  # numbered among the notes alone
+            number += 1
+            notes.append((number, rendered.citations[hole]))
             plain = rendered.texts[hole]
             citations.append(
+                rendered.in_text[hole] +
                 f'<span class="gl cited" data-tip="{html.escape(plain)}"><sup class="cite-ref">'
                 f'<a href="#cn-{number}" id="cnref-{number}" aria-describedby="cn-{number}">'
                 f"{number}</a></sup></span>")
         else:
-            citations.append(rendered.citations[hole])
-    notes = tuple((number, rendered.citations[hole]) for number, hole in enumerate(holes, 1)
-                  if hole is not None) if rendered.notes else ()
+            citations.append(space + rendered.citations[hole])
     works = tuple(CitedWork(e.key, e.html, e.text, tuple(places.get(e.key, ())),
                             highwire(data[e.key]), json.dumps(json_ld(data[e.key], e.text),
                                                               ensure_ascii=False))
                   for e in rendered.entries)
-    return References(tuple(citations), works, notes)
+    return References(tuple(citations), works, tuple(notes))
 
 
 def _names(item: dict, role: str = "author") -> list[str]:

@@ -78,7 +78,8 @@ class Rendered:
     citations: tuple[str, ...]
     entries: tuple[Entry, ...]
     notes: bool  # the citations are notes (Chicago notes and bibliography)
-    texts: tuple[str, ...] = ()  # each citation's plain text
+    texts: tuple[str, ...] = ()  # each citation's plain text (its note's, for note styles)
+    in_text: tuple[str, ...] = ()  # for note styles: what stays in the text ("Sullivan")
 
 
 def pandoc() -> str:
@@ -205,16 +206,20 @@ def _read(document: dict, notes: bool) -> Rendered:
                 entries.append(Entry(ident.removeprefix("ref-"), _html(element),
                                      _plain(element)))
     tips = {f"#ref-{entry.key}": entry.text for entry in entries}
-    citations, texts = [], []
+    citations, texts, in_text = [], [], []
     for block in document["blocks"]:
         if block["t"] == "Para":
             element = etree.Element("span", {"class": "citation"})
-            _inlines(block["c"], element)
-            texts.append(_plain(element))
-            if not notes:
+            found: list[etree.Element] = []
+            _inlines(block["c"], element, found if notes else None)
+            if notes:  # the note is the citation; what is left stays in the text
+                in_text.append(_html(element) if len(element) or element.text else "")
+                element = found[0] if found else etree.Element("span", {"class": "citation"})
+            else:
                 _hints(element, tips)
+            texts.append(_plain(element))
             citations.append(etree.tostring(element, encoding="unicode", method="html"))
-    return Rendered(tuple(citations), tuple(entries), notes, tuple(texts))
+    return Rendered(tuple(citations), tuple(entries), notes, tuple(texts), tuple(in_text))
 
 
 def _hints(element: etree.Element, tips: dict[str, str]) -> None:
@@ -247,8 +252,10 @@ def _append_text(parent: etree.Element, text: str) -> None:
         parent.text = (parent.text or "") + text
 
 
-def _inlines(inlines: list[dict], parent: etree.Element) -> None:
-    """Pandoc's inlines as ElementTree children of ``parent``."""
+def _inlines(inlines: list[dict], parent: etree.Element,
+             notes: list[etree.Element] | None = None, linked: bool = False) -> None:
+    """Pandoc's inlines as ElementTree children of ``parent``; a note's go to an element of
+    their own in ``notes``, where given. Inside a link, no other link is made."""
     for inline in inlines:
         kind, content = inline["t"], inline.get("c")
         if kind == "Str":
@@ -259,27 +266,33 @@ def _inlines(inlines: list[dict], parent: etree.Element) -> None:
             child = etree.SubElement(parent, _TAGS[kind])
             if kind == "SmallCaps":
                 child.set("class", "small-caps")
-            _inlines(content, child)
+            _inlines(content, child, notes, linked)
         elif kind == "Quoted":
             opening, closing = _QUOTES[content[0]["t"]]
             _append_text(parent, opening)
-            _inlines(content[1], parent)
+            _inlines(content[1], parent, notes, linked)
             _append_text(parent, closing)
         elif kind == "Link":
             _, label, (url, _) = content
-            if url.startswith("#ref-"):  # a citation's link to its entry: the page makes it
+            if linked:
+                child = parent
+            elif url.startswith("#ref-"):  # a citation's link to its entry
                 child = etree.SubElement(parent, "a", {"href": url})
             elif url.startswith(("https://", "http://")):
                 child = etree.SubElement(parent, "a", {"href": url, "rel": "external"})
             else:  # no other address is a link: only its text stays
                 child = parent
-            _inlines(label, child)
-        elif kind == "Span":  # (csl-left-margin, nocase...: nothing a reader sees)
-            _inlines(content[1], parent)
-        elif kind in ("Cite", "Note"):
-            inner = content[1] if kind == "Cite" else [i for b in content for i in
-                                                       b.get("c", []) if isinstance(i, dict)]
-            _inlines(inner, parent)
+            _inlines(label, child, notes, linked or child is not parent)
+        elif kind == "Span" or kind == "Cite":  # (csl-left-margin, nocase...: nothing a reader sees)
+            _inlines(content[1], parent, notes, linked)
+        elif kind == "Note":
+            inner = [i for block in content for i in block.get("c", []) if isinstance(i, dict)]
+            if notes is None:
+                _inlines(inner, parent, notes, linked)
+            else:
+                note = etree.Element("span", {"class": "citation"})
+                _inlines(inner, note)
+                notes.append(note)
         elif kind in ("Code", "Math"):
             _append_text(parent, content[-1])
 

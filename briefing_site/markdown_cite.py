@@ -49,6 +49,8 @@ class Cluster:
     items: tuple[CiteItem, ...]
     bare: bool = False
     paragraph: str | None = None  # the id of the paragraph it is in (set once known)
+    # A space before it, which the hole holds: a note's number goes straight after the word.
+    spaced: bool = False
 
 
 def parse_brackets(inside: str) -> tuple[CiteItem, ...] | None:
@@ -126,14 +128,19 @@ class _FindProcessor(Treeprocessor):
         hits = find(text)
         if not hits:
             return text
+        spaced = [not cluster.bare and start > 0 and text[start - 1] == " " and
+                  (number == 0 or hits[number - 1][1] <= start - 1)
+                  for number, (start, _, cluster) in enumerate(hits)]
+        starts = [start - space for (start, _, _), space in zip(hits, spaced, strict=True)]
         for number, (_, end, cluster) in enumerate(hits):
-            self.ext.clusters.append(cluster)
+            self.ext.clusters.append(Cluster(cluster.text, cluster.items, cluster.bare,
+                                             spaced=spaced[number]))
             hole = etree.Element("span")
             hole.text = f"{CITE_START}{len(self.ext.clusters)}{CITE_END}"
-            following = hits[number + 1][0] if number + 1 < len(hits) else len(text)
+            following = starts[number + 1] if number + 1 < len(hits) else len(text)
             hole.tail = text[end:following]
             parent.insert(index + number, hole)
-        return text[:hits[0][0]]
+        return text[:starts[0]]
 
 
 class _PlaceProcessor(Treeprocessor):
@@ -156,4 +163,5 @@ class _PlaceProcessor(Treeprocessor):
                     number = int(text[len(CITE_START):-len(CITE_END)])
                     cluster = self.ext.clusters[number - 1]
                     self.ext.clusters[number - 1] = Cluster(
-                        cluster.text, cluster.items, cluster.bare, pid[len(OWN_ID):])
+                        cluster.text, cluster.items, cluster.bare, pid[len(OWN_ID):],
+                        cluster.spaced)

@@ -193,3 +193,23 @@ def test_an_edit_renders_again_only_the_citations_it_reaches(tmp_path, monkeypat
     assert sent[1:] == [["institute2021"]]  # the edited briefing's only
     build_site(content, TEMPLATES, state=state)
     assert len(sent) == 2  # nothing changed: nothing sent
+
+
+def test_a_note_style_makes_each_citation_a_numbered_note(tmp_path, run):
+    content = _content(tmp_path, **{
+        "site.yml": "title: Fixture Briefings\ncitation_style: chicago-note-bibliography\n"})
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    third = page.find(id="p4")
+    assert " ".join(third.get_text().split()).startswith("Charles J. Sullivan1 argues the point2.")
+    marker = third.select_one("sup.cite-ref a")
+    assert (marker["href"], marker["id"], marker.get_text()) == ("#cn-1", "cnref-1", "1")
+    notes = page.select("ol.cite-notes > li")
+    assert [li["id"] for li in notes] == ["cn-1", "cn-2", "cn-3", "cn-4"]
+    assert " ".join(notes[1].get_text().split()).startswith(
+        "See Sullivan, “A Made-up Article on Succession,” 4; Example Policy Institute")
+    assert notes[1].select_one("a.backlink")["href"] == "#cnref-2"
+    assert not page.select("a a")  # a link is never inside another
+    assert [li["id"] for li in page.select("ul.bibliography > li")] == [
+        "ref-institute2021", "ref-sullivan2022"]
