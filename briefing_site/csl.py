@@ -283,7 +283,7 @@ def _inlines(inlines: list[dict], parent: etree.Element,
             else:  # no other address is a link: only its text stays
                 child = parent
             _inlines(label, child, notes, linked or child is not parent)
-        elif kind == "Span" or kind == "Cite":  # (csl-left-margin, nocase...: nothing a reader sees)
+        elif kind in ("Span", "Cite"):  # (csl-left-margin, nocase...: nothing a reader sees)
             _inlines(content[1], parent, notes, linked)
         elif kind == "Note":
             inner = [i for block in content for i in block.get("c", []) if isinstance(i, dict)]
