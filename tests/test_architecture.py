@@ -57,7 +57,7 @@ ALLOWED = {
 }
 LIBRARIES = {"yaml": {"yamlsource"}, "frontmatter": {"load"},
              "markdown": {"markdown_cite", "markdown_ext", "markup"}, "jinja2": {"render"},
-             "markupsafe": {"track"},
+             "markupsafe": {"track"}, "pypandoc": {"csl"},
              "nh3": {"sanitize"}, "watchfiles": {"serve"}}
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
 
