@@ -33,8 +33,9 @@ MODES = {"normal": "NormalCitation", "author-in-text": "AuthorInText",
 _QUOTES = {"DoubleQuote": ("“", "”"), "SingleQuote": ("‘", "’")}
 _TAGS = {"Emph": "i", "Strong": "b", "Underline": "u", "Strikeout": "s", "Superscript": "sup",
          "Subscript": "sub", "SmallCaps": "span"}
-# Below this many documents one process does it all; above, two share them.
-PARALLEL_MINIMUM = 64
+# Documents sent to one Pandoc process: each carries the whole style (the server API has no
+# other way), so a batch of a thousand would be a request of a hundred megabytes.
+BATCH = 100
 
 
 class ProcessorError(Exception):
@@ -116,14 +117,14 @@ _CGI = {"REQUEST_METHOD": "POST", "PATH_INFO": "/batch", "CONTENT_TYPE": "applic
 
 
 def process(jobs: list[Job], jobs_at_once: int = 1) -> list[Rendered]:
-    """Each job rendered: in one Pandoc process, or shared out among ``jobs_at_once``."""
+    """Each job rendered, ``BATCH`` to a Pandoc process, ``jobs_at_once`` processes at once."""
     if not jobs:
         return []
     executable = pandoc()
-    parts = max(1, min(jobs_at_once, len(jobs) // PARALLEL_MINIMUM or 1))
-    size = -(-len(jobs) // parts)
-    chunks = [jobs[start:start + size] for start in range(0, len(jobs), size)]
-    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:  # the work is in the children
+    chunks = [jobs[start:start + BATCH] for start in range(0, len(jobs), BATCH)]
+    if len(chunks) == 1:
+        return _batch(executable, chunks[0])
+    with ThreadPoolExecutor(max_workers=max(1, jobs_at_once)) as pool:  # work is in children
         answers = list(pool.map(lambda chunk: _batch(executable, chunk), chunks))
     return [rendered for answer in answers for rendered in answer]
 
