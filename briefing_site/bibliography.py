@@ -74,6 +74,10 @@ def _style(site: Site, content: Path) -> tuple[str | None, Diagnostic | None]:
             f"unknown citation_style '{name}'", where,
             "did you mean " + " or ".join(f"'{c}'" for c in close) + "?" if close else
             "one of " + ", ".join(csl.STYLES) + ", or the path of a .csl file in content/")
+    if name not in csl.STYLES and not (content / name).resolve().is_relative_to(
+            content.resolve()):
+        return None, Diagnostic(f"the citation style '{name}' is outside the content folder",
+                                where, "copy the .csl file into the content folder")
     try:
         xml = csl.style_xml(name, content)
         csl.is_note_style(xml)

@@ -135,6 +135,14 @@ CASES = {
         {"site.yml": "title: Fixture Briefings\ncitation_style: chicago\n"},
         "site.yml:2: error: unknown citation_style 'chicago' (did you mean "
         "'chicago-author-date' or 'chicago-note-bibliography'?)"),
+    "style file missing": (
+        {"site.yml": "title: Fixture Briefings\ncitation_style: styles/house.csl\n"},
+        "site.yml:2: error: cannot read the citation style 'styles/house.csl': No such file or "
+        "directory"),
+    "style file outside the content": (
+        {"site.yml": "title: Fixture Briefings\ncitation_style: ../house.csl\n"},
+        "site.yml:2: error: the citation style '../house.csl' is outside the content folder "
+        "(copy the .csl file into the content folder)"),
     "unknown nocite key": (
         {"body": BODY, "front": "nocite: [uncited2002]\n"},
         "briefings/quiet-week.md:1: error: no reference 'uncited2002' (in 'nocite') (did you "
@@ -213,3 +221,17 @@ def test_a_note_style_makes_each_citation_a_numbered_note(tmp_path, run):
     assert not page.select("a a")  # a link is never inside another
     assert [li["id"] for li in page.select("ul.bibliography > li")] == [
         "ref-institute2021", "ref-sullivan2022"]
+
+
+def test_a_csl_file_in_the_content_folder_is_a_style(tmp_path, run):
+    from briefing_site import csl
+
+    house = csl.style_xml("chicago-author-date", tmp_path)
+    content = _content(tmp_path, **{
+        "site.yml": "title: Fixture Briefings\ncitation_style: styles/house.csl\n",
+        "styles/house.csl": house})
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    assert " ".join(page.find(id="p4").get_text().split()).startswith(
+        "Sullivan (2022) argues the point (see Sullivan 2022, 4; Example Policy Institute 2021).")
