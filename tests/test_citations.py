@@ -235,3 +235,41 @@ def test_a_csl_file_in_the_content_folder_is_a_style(tmp_path, run):
     page = parse(out / "briefings" / "quiet-week.html")
     assert " ".join(page.find(id="p4").get_text().split()).startswith(
         "Sullivan (2022) argues the point (see Sullivan 2022, 4; Example Policy Institute 2021).")
+
+
+OWN_YAML = """\
+references:
+  - id: own2019
+    type: book
+    title: A work of its own
+    author: [{family: Owner, given: Olga}]
+    issued: {date-parts: [[2019]]}
+    publisher: Example Press
+"""
+
+
+def test_a_briefing_adds_its_own_csl_yaml_and_the_shared_file_may_be_csl_json(tmp_path, run):
+    shared = json.dumps([{"id": "shared2020", "type": "book", "title": "A shared work",
+                          "author": [{"family": "Sharer", "given": "Sam"}],
+                          "issued": {"date-parts": [[2020]]}}], indent=1)
+    body = "\nThe own work [@own2019] and the shared one [@shared2020].\n"
+    files = {"references.json": shared, "refs/own.yaml": OWN_YAML,
+             "briefings/quiet-week.md": BRIEFING.replace(
+                 "---\ntitle:", "---\nbibliography: [refs/own.yaml]\ntitle:", 1) + body}
+    content = make_content(tmp_path, files)
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    assert " ".join(page.find(id="p4").get_text().split()).startswith(
+        "The own work (Owner, 2019) and the shared one (Sharer, 2020).")
+    # Another briefing may not cite the first one's own work.
+    (content / "briefings" / "other.md").write_text(
+        "---\ntitle: Other\ndate: 2021\n---\n\nIt cites [@own2019].\n")
+    result = run("check", "--content", content, "--templates", TEMPLATES)
+    assert result.code == 1
+    assert f"{content}/briefings/other.md:6: error: no reference 'own2019' (add it to " \
+        "references.bib, or to a file in the briefing's 'bibliography')" in result.err
+    (content / "references.json").write_text(shared[:-1] + ', {"id": "shared2020"}]')
+    result = run("check", "--content", content, "--templates", TEMPLATES)
+    assert f"{content}/references.json:20: error: the reference 'shared2020' is defined " \
+        "twice (first on line 3)" in result.err
