@@ -81,8 +81,39 @@ def briefing(number: int, rng: random.Random, paragraphs: list[str],
             + "\n\n".join(body) + "\n")
 
 
-def generate(target: Path, count: int, seed: int = 1) -> Path:
-    """Write a synthetic content folder with ``count`` briefings under ``target``."""
+def write_references(target: Path, count: int) -> None:
+    """``count`` made-up works in BibTeX: articles, books and reports, in turn."""
+    entries = []
+    for number in range(count):
+        kind = ("article", "book", "report")[number % 3]
+        where = {"article": f"  journal = {{Journal of Synthetic Studies}},\n  volume = "
+                            f"{{{1 + number % 30}}},\n  pages = {{{number}--{number + 20}}},\n",
+                 "book": "  publisher = {Example Press},\n  address = {Leiden},\n",
+                 "report": f"  institution = {{Example Institute}},\n  number = {{WP-{number}}},\n"
+                 }[kind]
+        entries.append(f"@{kind}{{work{number:04d},\n  author = {{Writer{number % 97:02d}, "
+                       f"Ann and Scholar{number % 89:02d}, Ben}},\n  title = {{Synthetic work "
+                       f"number {number}}},\n{where}  year = {{{1990 + number % 33}}}\n}}\n")
+    target.write_text("\n".join(entries), encoding="utf-8")
+
+
+def cite_in(text: str, rng: random.Random, works: int, citations: int) -> str:
+    """``text`` with ``citations`` citations added, one at the end of each paragraph."""
+    blocks = text.split("\n\n")
+    plain = [n for n, block in enumerate(blocks) if block[:1].isalpha() and "---" not in block
+             and not block.startswith("title")]
+    for place in plain[:citations]:
+        key = f"work{rng.randrange(works):04d}"
+        blocks[place] += rng.choice([f" [@{key}]", f" [see @{key}, p. {rng.randrange(1, 300)}]",
+                                     f" As @{key} notes."])
+    return "\n\n".join(blocks)
+
+
+def generate(target: Path, count: int, seed: int = 1, citations: int = 0,
+             cite_every: int = 1) -> Path:
+    """Write a synthetic content folder with ``count`` briefings under ``target``; with
+    ``citations``, every ``cite_every``-th briefing cites that many works of a made-up
+    references.bib (the rest of the corpus is the same either way)."""
     rng = random.Random(seed)
     content = target / "content"
     (content / "briefings").mkdir(parents=True)
@@ -93,7 +124,15 @@ def generate(target: Path, count: int, seed: int = 1) -> Path:
     write_glossary(content / "glossary.yml", extra)
     write_timeline(content / "timeline.yml", rng, EVENTS)
     paragraphs = op_ed_paragraphs()
+    citing = range(0, count, cite_every) if citations else range(0)
+    works = min(300, max(4, len(citing) * 2))
+    cite_rng = random.Random(seed + 1)  # its own, so that the rest stays as it was
+    if citations:
+        write_references(content / "references.bib", works)
     for number in range(count):
+        text = briefing(number, rng, paragraphs, extra)
+        if number in citing:
+            text = cite_in(text, cite_rng, works, citations)
         (content / "briefings" / f"synthetic-{number:05d}.md").write_text(
-            briefing(number, rng, paragraphs, extra), encoding="utf-8")
+            text, encoding="utf-8")
     return content

@@ -10,10 +10,11 @@ import dataclasses
 import math
 import operator
 import re
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from typing import TypeVar
 
 from . import listings
+from .bibliography import NONE, References
 from .errors import WARNING, Diagnostic
 from .markdown_ext import GlossaryEntry
 from .markup import Anchor, Document, FieldRenderer
@@ -99,15 +100,18 @@ class _Made:
 def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, ...],
            include_drafts: bool = False, complete: bool = True,
            memo: MutableMapping[str, object] | None = None,
-           made: MutableMapping[tuple, tuple] | None = None) -> Enriched:
+           made: MutableMapping[tuple, tuple] | None = None,
+           references: Mapping[str, References] | None = None) -> Enriched:
     """Tie briefings (their converted bodies in ``docs``), terms and events together.
 
     ``docs`` holds drafts too, so that a locator quoting a draft is found, not an error.
     With ``complete`` off (a briefing could not be read), quotes that match nothing and terms
     that no briefing mentions are not reported: the missing briefing may hold them.
     ``memo`` keeps costly results from one build to the next (see ``listings.related``);
-    ``made`` the views of the last build, each handed back when made from the same inputs.
+    ``made`` the views of the last build, each handed back when made from the same inputs;
+    ``references`` each briefing's rendered citations (see ``bibliography``), by slug.
     """
+    references = references or {}
     renderer = FieldRenderer(site.config.trusted_html)
     reuse = _Made(made)
     diagnostics: list[Diagnostic] = []
@@ -206,11 +210,12 @@ def enrich(site: Site, docs: dict[str, Document], entries: tuple[GlossaryEntry, 
                   tuple((pid, tuple((n.note, n.html) for n in ns)) for pid, ns in notes.items()),
                   tuple((pid, tuple(events)) for pid, events in placed.items()),
                   tuple(by_slug[s] for s in similar[briefing.slug]),
-                  tuple(used_terms[term_id] for term_id in doc.linked))
+                  tuple(used_terms[term_id] for term_id in doc.linked),
+                  references.get(briefing.slug, NONE))
         views.append(reuse.get(("briefing", briefing.slug), inputs,
                                lambda inputs=inputs, notes=notes, placed=placed: _briefing_view(
                                    inputs[0], inputs[1], site, renderer, inputs[6], notes,
-                                   placed, inputs[5])))
+                                   placed, inputs[5], inputs[7])))
         diagnostics += _abbreviation_warnings(briefing, doc)
 
     event_views = []
@@ -254,7 +259,8 @@ def _sort_key(term: Term) -> tuple[str, str]:
 
 
 def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
-                   terms: tuple[UsedTerm, ...], notes, placed, related) -> BriefingView:
+                   terms: tuple[UsedTerm, ...], notes, placed, related,
+                   references: References = NONE) -> BriefingView:
     margins = []
     for _, paragraph_ids in doc.shapes:
         if not paragraph_ids or not (notes or placed):
@@ -272,7 +278,7 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
         summary_html=renderer.inline_html(briefing.summary) if briefing.summary else "",
         summary_text=summary_text,
         citation=citation(briefing, site.config, summary_text),
-        related=related)
+        related=related, references=references)
 
 
 def _abbreviation_warnings(briefing: Briefing, doc: Document) -> list[Diagnostic]:

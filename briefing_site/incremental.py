@@ -8,6 +8,9 @@ stage reads through it, and only the work that a change reaches is done again:
 - converting keeps each briefing body as converted, by the body and everything else it depends
   on (the glossary's forms, the settings that shape it; not the terms' hints, which pages put
   in; ``State.bodies``, given to ``convert``);
+- citations keep each briefing's rendered citations and references, and each bibliography
+  file as read, by digests of what they depend on (``State.citations``, given to
+  ``bibliography.cite``): the CSL processor sees only the briefings an edit reaches;
 - enrichment keeps its costly results by a digest of their inputs (``State.memo``, given to
   ``listings.related``), and is otherwise done again whole: it is a few hundredths of a
   second per thousand briefings;
@@ -135,6 +138,7 @@ class State:
         self.loaded: dict[str, tuple] = {}  # content files as loaded (see load)
         self.bodies: dict[str, object] = {}  # converted bodies (see convert)
         self.memo: dict[str, object] = {}  # costly results of enrichment (see listings)
+        self.citations: dict[str, object] = {}  # rendered citations (see bibliography)
         self.records: dict[str, tuple] = {}  # each output file: the reads it made
         # each read's stamp when last made, by what was read and then which attribute
         self.stamps: dict[tuple, dict[str, Any]] = {}
@@ -236,7 +240,8 @@ class _Unpickler(pickle.Unpickler):
 
 
 _RECORD_MODULES = frozenset(f"briefing_site.{name}" for name in (
-    "errors", "markup", "model", "yamlsource"))
+    "bibliography", "csl", "errors", "markdown_cite", "markup", "model", "references",
+    "yamlsource"))
 
 
 def _load(path: Path, refused: list[str] | None = None) -> Any:
@@ -290,9 +295,10 @@ class Store:
         state.loaded = self._entries("briefings")
         state.bodies = self._entries("docs")
         state.memo = self._entries("memo")
+        state.citations = self._entries("cites")
         self._known = {name: set(entries) for name, entries in
                        (("briefings", state.loaded), ("docs", state.bodies),
-                        ("memo", state.memo))}
+                        ("memo", state.memo), ("cites", state.citations))}
         if summary.get("out") == str(out.resolve()) and out.is_dir():
             stored = _load(self.folder / "records.pickle", self.refused)
             if isinstance(stored, dict) and stored.get("code") == code_digest() and \
@@ -312,6 +318,7 @@ class Store:
         state = State()
         state.loaded, state.bodies, state.memo = (self._entries("briefings"),
                                                   self._entries("docs"), self._entries("memo"))
+        state.citations = self._entries("cites")
         return state
 
     def save(self, state: State, digest: str, out: Path, warnings: list[str],
@@ -321,7 +328,7 @@ class Store:
         ``input_digest``."""
         known = getattr(self, "_known", {})
         for name, entries in (("briefings", state.loaded), ("docs", state.bodies),
-                              ("memo", state.memo)):
+                              ("memo", state.memo), ("cites", state.citations)):
             if set(entries) != known.get(name):  # something was added, or dropped
                 self._keep(name, entries, known.get(name))
         with contextlib.suppress(OSError):  # a cache that cannot be written only costs time

@@ -34,10 +34,12 @@ from .slugs import MAX_LENGTH, is_slug, slugify
 from .yamlsource import Mapping, YamlError, load_yaml
 
 SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "author",
-               "known_abbreviations", "words_per_minute", "trusted_html", "per_page", "search")
+               "known_abbreviations", "words_per_minute", "trusted_html", "per_page",
+               "citation_style", "search")
 BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
                    "affiliation", "publication", "publisher", "original_url", "summary",
-                   "tags", "disclaimer", "language", "draft", "notes", "extra")
+                   "tags", "disclaimer", "language", "draft", "notes", "extra", "bibliography",
+                   "nocite")
 AUTHOR_FIELDS = ("name", "honorific", "position", "affiliation", "bio")
 NOTE_FIELDS = ("quote", "note", "sources")
 TERM_FIELDS = ("id", "term", "full_name", "native", "kind", "aliases", "short", "definition",
@@ -162,7 +164,7 @@ class Loader:
             words_per_minute=rec.number("words_per_minute", 220),
             trusted_html=rec.flag("trusted_html"), search=rec.flag("search", default=True),
             per_page=rec.number("per_page", 10),
-        )
+            citation_style=rec.text("citation_style") or "apa")
 
     def load_glossary(self, path: Path) -> list[Term]:
         return self.load_list(path, self.load_term)
@@ -313,8 +315,8 @@ class Loader:
             language=rec.language("language"),
             draft=rec.flag("draft"),
             notes=tuple(self.load_note(entry, where) for entry in rec.mappings("notes")),
-            extra=dict(extra or {}),
-        )
+            bibliography=rec.texts("bibliography"), nocite=rec.texts("nocite"),
+            extra=dict(extra or {}))
 
     def load_authors(self, rec: Record) -> tuple[Author, ...]:
         if "authors" in rec.data and "author" in rec.data:
@@ -384,16 +386,13 @@ class Loader:
         )
 
 
-# Stands in for a missing date: the error is already reported and the build will fail, but
-# keeping the briefing avoids knock-on errors such as "quote not found" for its locators.
+# For a missing date (already an error): kept, the briefing spares knock-on errors.
 _NO_DATE = PartialDate(1)
 
 
 def load_site(content_dir: Path, memo: MutableMapping[str, tuple] | None = None) -> Loaded:
-    """Read every content file into the model, with every problem found on the way.
-
-    ``memo`` keeps loaded briefings by path and content across builds (see ``cache``).
-    """
+    """Read every content file into the model, with every problem found on the way;
+    ``memo`` keeps loaded briefings by path and content across builds (see ``cache``)."""
     if not content_dir.is_dir():
         return Loaded(Site(SiteConfig(title=""), (), (), ()), [Diagnostic(
             "content folder not found", SourceRef(content_dir.as_posix()))], False, False)

@@ -51,6 +51,8 @@ class GlossaryEntry:
 # again. (Private-use characters, which cleaning keeps where the build puts them and drops
 # from every other attribute; content may not hold them, as they are or as references.)
 TIP_START, TIP_END = "\ue000tip:", "\ue001"
+# Where a citation goes, the same way: its number in the body (see ``markdown_cite``).
+CITE_START, CITE_END = "\ue000cite:", "\ue001"
 # Before each id the paragraph anchors give, until cleaning (``sanitize``) takes it off: so
 # an author's own id "p3", raw or from a heading, can be told from paragraph 3's.
 OWN_ID = "\ue002"
@@ -100,10 +102,11 @@ class _AnchorProcessor(Treeprocessor):
 
 
 def _reader_text(element: etree.Element) -> str:
-    """The running text of ``element``, leaving out footnote markers."""
+    """The running text of ``element``, leaving out footnote markers and citations' holes."""
     parts = [element.text or ""]
     for child in element:
-        if not (child.tag == "sup" and child.get("id", "").startswith("fnref")):
+        if not (child.tag == "sup" and child.get("id", "").startswith("fnref")) and \
+                not (child.text or "").startswith(CITE_START):
             parts.append(_reader_text(child))
         parts.append(child.tail or "")
     return "".join(parts)

@@ -13,7 +13,10 @@ from markdown import Markdown
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
+from .markdown_cite import Citations, Cluster
 from .markdown_ext import (
+    CITE_END,
+    CITE_START,
     OWN_ID,
     TIP_END,
     TIP_START,
@@ -60,6 +63,7 @@ class Document:
     words: int
     # every term linked, wherever (a list item too), in order: each link's hint must exist
     linked: tuple[str, ...] = ()
+    citations: tuple[Cluster, ...] = ()  # in order: hole n is citations[n - 1]
 
     @property
     def texts(self) -> list[str]:
@@ -95,6 +99,21 @@ def with_tips(block: str, tips: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
+def with_citations(block: str, citations: tuple[str, ...]) -> str:
+    """A converted block with each citation's HTML put in its hole: ``citations`` in order."""
+    if CITE_START not in block:
+        return block
+    head, *holes = block.split(CITE_START)
+    parts = [head]
+    for hole in holes:
+        number, end, rest = hole.partition(CITE_END)
+        if not (end and number.isdigit() and 0 < int(number) <= len(citations)):
+            parts += (CITE_START, hole)  # not a hole the converter made
+            continue
+        parts += (citations[int(number) - 1], rest)
+    return "".join(parts)
+
+
 class BodyConverter:
     """Converts briefing bodies with the glossary of one site; reusable across briefings."""
 
@@ -105,8 +124,9 @@ class BodyConverter:
         self.anchors = ParagraphAnchors()
         self.linker = GlossaryLinker(entries, href=glossary_href,
                                      known_abbreviations=known_abbreviations)
-        self.md = Markdown(extensions=[*EXTENSIONS, self.anchors, self.linker, QuickInline()],
-                           output_format="html")
+        self.citations = Citations()
+        self.md = Markdown(extensions=[*EXTENSIONS, self.anchors, self.linker, self.citations,
+                                       QuickInline()], output_format="html")
 
     def convert(self, source: str) -> Document:
         """Markdown.convert(), but serialising each top-level block on its own.
@@ -147,6 +167,7 @@ class BodyConverter:
             abbreviations=dict(self.linker.abbreviations),
             linked=tuple(self.linker.linked),
             words=words,
+            citations=tuple(self.citations.clusters),
         )
 
 

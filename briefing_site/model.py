@@ -101,6 +101,8 @@ class Briefing:
     language: str = ""
     draft: bool = False
     notes: tuple[Sourced, ...] = ()
+    bibliography: tuple[str, ...] = ()  # its own bibliography files, from content/
+    nocite: tuple[str, ...] = ()  # works in its references that it does not cite
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -151,6 +153,7 @@ class SiteConfig:
     words_per_minute: int = 220
     trusted_html: bool = False  # skip sanitising raw HTML: every author is trusted
     per_page: int = 10  # briefings on each page of the home page
+    citation_style: str = "apa"  # a name in csl.STYLES, or a .csl file in content/
     search: bool = True  # a search field on every page, and the index it reads
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES, search
+from .bibliography import cite
 from .chars import url_problem
 from .convert import Progress, convert_bodies
 from .enrich import enrich, glossary_entries
@@ -68,9 +69,12 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
         entries = glossary_entries(site, renderer)
         docs = convert_bodies(site.briefings, entries, site.config, state.bodies, options.jobs,
                               progress)
+        references, cited = cite(site, docs, content, state.citations, options.jobs,
+                                 loaded.briefings_complete)
+        problems += cited
         data = enrich(site, docs, entries, include_drafts=options.drafts,
                       complete=loaded.briefings_complete, memo=state.memo,
-                      made=None if cold else state.made)
+                      made=None if cold else state.made, references=references)
     except Exception:
         # Content that already failed to load can trip later stages; its errors say why.
         if any(p.is_error for p in problems):

@@ -23,6 +23,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from .bibliography import CitedWork, References
 from .chart import Axis, Chart, Mark, Tick
 from .cite import Name, Styled
 from .markup import Anchor, Block, Document
@@ -33,7 +34,7 @@ from .views import Enriched
 
 # Values made only of text and numbers: handed to templates as they are, stamped by content.
 PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
-                   Styled, Chart, Axis, Tick, Mark, Entry, Part})
+                   Styled, Chart, Axis, Tick, Mark, References, CitedWork, Entry, Part})
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup, bytes})
 _PLAINISH = _SCALARS | PLAIN
 _FIELDS: dict[type, tuple[str, ...]] = {}

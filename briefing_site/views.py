@@ -6,11 +6,13 @@ anything that renders or writes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from . import cite, listings
+from .bibliography import NONE, References
 from .errors import Diagnostic
-from .markup import Anchor, Document, with_tips
+from .markup import Anchor, Document, with_citations, with_tips
 from .model import Briefing, Event, PartialDate, Site, Sourced, Term
 
 ARTICLE_DIR = "briefings"
@@ -132,6 +134,7 @@ class BriefingView:
     summary_text: str  # for meta descriptions
     citation: Citation
     related: tuple[Briefing, ...] = ()
+    references: References = NONE  # its citations as rendered, and the works they cite
 
     @property
     def url(self) -> str:
@@ -144,9 +147,18 @@ class BriefingView:
         Unpacked each time it is asked for, by the page being rendered, and not kept.
         """
         tips = {used.term.id: used.tip for used in self.terms}
-        return tuple(BlockView(with_tips(block.html, tips), events, notes)
+        cited = self.references.citations
+        return tuple(BlockView(with_citations(with_tips(block.html, tips), cited), events, notes)
                      for block, (events, notes) in zip(self.document.blocks, self.margins,
                                                        strict=True))
+
+    @property
+    def json_ld(self) -> dict:
+        """The page's JSON-LD: the briefing's own, with each work it cites."""
+        works = self.references.works
+        if not works:
+            return self.citation.json_ld
+        return {**self.citation.json_ld, "citation": [json.loads(w.json_ld) for w in works]}
 
 
 # "Mentioned in" on the glossary page names this many briefings; a term's own pages, all,

@@ -26,7 +26,8 @@ N = 40  # enough for the work to be shared among processes
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory) -> Path:
-    return generate(tmp_path_factory.mktemp("scale"), N)
+    # Every eighth briefing cites four works of a references.bib.
+    return generate(tmp_path_factory.mktemp("scale"), N, citations=4, cite_every=8)
 
 
 def build(run, content: Path, out: Path, *args: str):
@@ -202,6 +203,11 @@ EDITS = {
     "a draft published again": lambda c, t: _replace(
         c / "briefings" / "synthetic-00013.md", "draft: true\n", ""),
     "a linked folder retargeted": lambda c, t: _retarget(t),
+    "a cited work's title changed": lambda c, t: _replace(
+        c / "references.bib", "title = {Synthetic work number 2}", "title = {A renamed work}"),
+    "a citation added": lambda c, t: _replace(
+        c / "briefings" / "synthetic-00016.md", "## What happened",
+        "A claim [see @work0003, p. 12; @work0001].\n\n## What happened"),
     "search turned off": lambda c, t: _replace(c / "site.yml", "title: ", "search: false\ntitle: "),
     "search turned on again": lambda c, t: _replace(c / "site.yml", "search: false\n", ""),
 }

@@ -1,0 +1,167 @@
+"""Pandoc's citation syntax in briefing bodies, found on Python-Markdown's element tree.
+
+- ``[@key]``, ``[@key, p. 33]``, ``[see @a, chap. 2; @b]``: a citation of one or more works,
+  each with an optional prefix and suffix (Pandoc reads the locator in the suffix);
+- ``[-@key]``: the year only, the author being named in the sentence;
+- ``@key``: the author in the text, "Sullivan (2022)"; ``@key [p. 4]`` with a locator.
+
+Text inside code, links and headings is left alone (their anchors never hold a citation).
+Each citation found becomes a hole in the text (``CITE_START`` n ``CITE_END``, in a span of its
+own) and a ``Cluster``: the body depends only on what is written, and the page fills the hole
+with what the CSL processor made of it (``bibliography``), so an edited reference re-renders
+the pages citing it without converting any body again. Whether a key exists is for later too.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from .markdown_ext import CITE_END, CITE_START, OWN_ID, SKIP_TAGS
+
+# Pandoc's keys: a letter, digit or _, then those and single inner punctuation of :.#$%&-+?<>~/
+KEY = r"[^\W](?:\w|[:.#$%&+?<>~/-](?=\w))*"
+_ITEM = re.compile(rf"^(?P<prefix>(?:.*\s)?)(?P<minus>-?)@(?P<key>{KEY})(?P<suffix>.*)$",
+                   re.DOTALL)
+_BRACKETS = re.compile(r"\[(?P<inside>[^\[\]]*@[^\[\]]*)\]")
+_BARE = re.compile(rf"(?<![\w@\\\]])@(?P<key>{KEY})(?:\s\[(?P<locator>[^\[\]@]*)\])?")
+
+
+@dataclass(frozen=True)
+class CiteItem:
+    key: str
+    prefix: str = ""
+    suffix: str = ""
+    mode: str = "normal"  # "author-in-text" for @key, "suppress-author" for [-@key]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One citation as written: ``text`` is the source, shown as it is if ``bare`` (``@key``
+    outside brackets) names no reference: an address or a handle, not a citation."""
+
+    text: str
+    items: tuple[CiteItem, ...]
+    bare: bool = False
+    paragraph: str | None = None  # the id of the paragraph it is in (set once known)
+    # A space before it, which the hole holds: a note's number goes straight after the word.
+    spaced: bool = False
+
+
+def parse_brackets(inside: str) -> tuple[CiteItem, ...] | None:
+    """The works cited in the text between brackets; None if it is no citation (each part
+    between semicolons must cite one work)."""
+    items = []
+    for part in inside.split(";"):
+        match = _ITEM.match(part.strip())
+        if match is None:
+            return None
+        items.append(CiteItem(match["key"], match["prefix"].strip(), match["suffix"].rstrip(),
+                              "suppress-author" if match["minus"] else "normal"))
+    return tuple(items)
+
+
+def find(text: str) -> list[tuple[int, int, Cluster]]:
+    """Every citation in ``text``: (start, end, cluster)."""
+    found = []
+    taken: list[tuple[int, int]] = []
+    for match in _BRACKETS.finditer(text):
+        items = parse_brackets(match["inside"])
+        if items is not None:
+            found.append((match.start(), match.end(), Cluster(match.group(), items)))
+            taken.append(match.span())
+    for match in _BARE.finditer(text):
+        if any(start <= match.start() < end for start, end in taken):
+            continue
+        locator = match["locator"]
+        suffix = f", {locator.strip()}" if locator and locator.strip() else ""
+        found.append((match.start(), match.end(), Cluster(
+            match.group(), (CiteItem(match["key"], "", suffix, "author-in-text"),), True)))
+    return sorted(found, key=lambda hit: hit[0])
+
+
+class Citations(Extension):
+    """Finds the citations of a body; ``clusters`` are the last document's, in order."""
+
+    def __init__(self, **kwargs) -> None:
+        self.clusters: list[Cluster] = []
+        super().__init__(**kwargs)
+
+    def reset(self) -> None:
+        self.clusters = []
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
+        md.registerExtension(self)
+        # After 'unescape' (0), so the text is final; before the paragraph anchors (-1), so
+        # that a paragraph's text leaves its citations out, and before the glossary linker
+        # (-2), which would otherwise split a citation's text with a term's link.
+        md.treeprocessors.register(_FindProcessor(md, self), "citations", -0.5)
+        md.treeprocessors.register(_PlaceProcessor(md, self), "citation_places", -3)
+
+
+class _FindProcessor(Treeprocessor):
+    def __init__(self, md: Markdown, ext: Citations) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        self.walk(root)
+
+    def walk(self, element: etree.Element) -> None:
+        if element.tag in SKIP_TAGS:
+            return
+        children = list(element)
+        if element.text and "@" in element.text:
+            element.text = self.holes(element.text, element, 0)
+        for child in children:
+            self.walk(child)
+            if child.tail and "@" in child.tail:
+                child.tail = self.holes(child.tail, element, list(element).index(child) + 1)
+
+    def holes(self, text: str, parent: etree.Element, index: int) -> str:
+        """Put a hole for each citation in ``text``; return what stays before the first."""
+        hits = find(text)
+        if not hits:
+            return text
+        spaced = [not cluster.bare and start > 0 and text[start - 1] == " " and
+                  (number == 0 or hits[number - 1][1] <= start - 1)
+                  for number, (start, _, cluster) in enumerate(hits)]
+        starts = [start - space for (start, _, _), space in zip(hits, spaced, strict=True)]
+        for number, (_, end, cluster) in enumerate(hits):
+            self.ext.clusters.append(Cluster(cluster.text, cluster.items, cluster.bare,
+                                             spaced=spaced[number]))
+            hole = etree.Element("span")
+            hole.text = f"{CITE_START}{len(self.ext.clusters)}{CITE_END}"
+            following = starts[number + 1] if number + 1 < len(hits) else len(text)
+            hole.tail = text[end:following]
+            parent.insert(index + number, hole)
+        return text[:starts[0]]
+
+
+class _PlaceProcessor(Treeprocessor):
+    """Notes the paragraph each citation is in, once the anchors have numbered them."""
+
+    def __init__(self, md: Markdown, ext: Citations) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        if not self.ext.clusters:
+            return
+        for p in root.iter("p"):
+            pid = p.get("id", "")
+            if not pid.startswith(OWN_ID):
+                continue
+            for span in p.iter("span"):
+                text = span.text or ""
+                if text.startswith(CITE_START):
+                    number = int(text[len(CITE_START):-len(CITE_END)])
+                    cluster = self.ext.clusters[number - 1]
+                    self.ext.clusters[number - 1] = Cluster(
+                        cluster.text, cluster.items, cluster.bare, pid[len(OWN_ID):],
+                        cluster.spaced)
