@@ -94,6 +94,10 @@
   if (!box || !script) return;
   const core = window.briefingSearchCore;
   const root = new URL("..", script.src); // the site's root: this file is in assets/
+  // The results' styles, loaded with this script: pages that are never searched skip them.
+  document.head.append(Object.assign(document.createElement("link"), {
+    rel: "stylesheet", href: new URL("search.css", script.src).href,
+  }));
   const input = box.querySelector("input");
   const list = box.querySelector("ul");
   const status = box.querySelector("[role=status]");
