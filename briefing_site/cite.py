@@ -236,8 +236,10 @@ def csl_json(ref: Reference) -> str:
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
-def json_ld(ref: Reference, page_url: str) -> dict:
-    """schema.org metadata for the article page, as search engines and Zotero read it."""
+def json_ld(ref: Reference) -> dict:
+    """schema.org metadata for the article page, as search engines and Zotero read it.
+
+    Its address is the reference's: the original's for a republished briefing."""
     b = ref.briefing
     publisher = {"@type": "Organization", "name": ref.publisher} if ref.publisher else None
     data = {
@@ -254,9 +256,8 @@ def json_ld(ref: Reference, page_url: str) -> dict:
         "publisher": publisher,
         "isPartOf": {"@type": "Periodical", "name": ref.container,
                      **({"publisher": publisher} if publisher else {})},
-        "url": page_url,
-        "mainEntityOfPage": page_url,
-        "isBasedOn": b.original_url,
+        "url": ref.url,
+        "mainEntityOfPage": ref.url,
     }
     return {key: value for key, value in data.items() if value not in ("", [], None)}
 

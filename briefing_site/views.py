@@ -101,8 +101,10 @@ class Citation:
     """How to cite one briefing, and where it lives."""
 
     reference: cite.Reference
-    page_url: str  # this page's public address ("" without base_url)
-    canonical_url: str  # the original's address when it republishes one, else page_url
+    page_url: str  # this copy's public address ("" without base_url): the feed's and links'
+    # The work's one address, in every field a reference manager or search engine reads:
+    # the original's when the briefing republishes one, else page_url.
+    canonical_url: str
     apa: cite.Styled
     chicago_note: cite.Styled
     chicago_bibliography: cite.Styled
@@ -115,7 +117,7 @@ def citation(briefing: Briefing, config, abstract: str) -> Citation:
     canonical = briefing.original_url or page_url
     ref = cite.reference(briefing, config, canonical, abstract)
     return Citation(ref, page_url, canonical, cite.apa(ref), cite.chicago_note(ref),
-                    cite.chicago_bibliography(ref), cite.json_ld(ref, page_url))
+                    cite.chicago_bibliography(ref), cite.json_ld(ref))
 
 
 @dataclass(frozen=True)
