@@ -15,7 +15,7 @@ from pathlib import Path
 
 import frontmatter
 
-from . import chars, walk
+from . import chars, scholarly, walk
 from .errors import Diagnostic, SourceRef
 from .fields import Record
 from .limits import check_markdown
@@ -37,8 +37,8 @@ SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "aut
                "known_abbreviations", "words_per_minute", "trusted_html", "per_page")
 BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
                    "affiliation", "publication", "publisher", "original_url", "summary",
-                   "tags", "disclaimer", "language", "draft", "notes", "extra")
-AUTHOR_FIELDS = ("name", "honorific", "position", "affiliation", "bio")
+                   "tags", "disclaimer", "language", "draft", "notes", "extra", *scholarly.FIELDS)
+AUTHOR_FIELDS = ("name", "honorific", "position", "affiliation", "bio", "orcid")
 NOTE_FIELDS = ("quote", "note", "sources")
 TERM_FIELDS = ("id", "term", "full_name", "native", "kind", "aliases", "short", "definition",
                "related", "later", "sources")
@@ -313,7 +313,7 @@ class Loader:
             language=rec.language("language"),
             draft=rec.flag("draft"),
             notes=tuple(self.load_note(entry, where) for entry in rec.mappings("notes")),
-            extra=dict(extra or {}),
+            extra=dict(extra or {}), **scholarly.read(rec, date),
         )
 
     def load_authors(self, rec: Record) -> tuple[Author, ...]:
@@ -330,7 +330,7 @@ class Loader:
             authors.append(Author(
                 name=one.text("name", required=True), honorific=one.text("honorific"),
                 position=one.text("position"), affiliation=one.text("affiliation"),
-                bio=one.markdown("bio")))
+                bio=one.markdown("bio"), orcid=scholarly.read_orcid(one)))
         return tuple(authors)
 
     def load_note(self, entry: Mapping, where: SourceRef) -> Sourced:

@@ -57,6 +57,7 @@ class Author:
     position: str = ""
     affiliation: str = ""
     bio: str = ""  # Markdown
+    orcid: str = ""  # 0000-0002-1825-0097, its checksum checked
 
     @property
     def display_name(self) -> str:
@@ -101,7 +102,22 @@ class Briefing:
     language: str = ""
     draft: bool = False
     notes: tuple[Sourced, ...] = ()
+    abstract: str = ""  # Markdown; the work's abstract in every export (else the summary)
+    doi: str = ""  # 10.1234/abc, without https://doi.org/
+    license: str = ""  # an SPDX identifier (CC-BY-4.0) or a URL
+    report_number: str = ""
+    series: str = ""  # the report series' title
+    series_number: str = ""  # the briefing's number in it
+    updated: PartialDate | None = None
+    corrections: tuple[LaterNote, ...] = ()  # oldest first
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def last_changed(briefing: Briefing) -> PartialDate | None:
+    """When a briefing last changed: the later of ``updated`` and its newest correction.
+    (A function, not a property: templates read what enrichment computed from it.)"""
+    dates = [d for d in (briefing.updated, *(c.date for c in briefing.corrections)) if d]
+    return max(dates, key=PartialDate.sort_key) if dates else None
 
 
 @dataclass(frozen=True)

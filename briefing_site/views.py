@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import cite, listings
+from . import cite, exports, listings
 from .errors import Diagnostic
 from .markup import Anchor, Document, with_tips
-from .model import Briefing, Event, PartialDate, Site, Sourced, Term
+from .model import Briefing, Event, PartialDate, Site, Sourced, Term, last_changed
 
 ARTICLE_DIR = "briefings"
 
@@ -109,15 +109,22 @@ class Citation:
     chicago_note: cite.Styled
     chicago_bibliography: cite.Styled
     json_ld: dict
+    license_url: str  # the licence's address, "" without one
 
 
-def citation(briefing: Briefing, config, abstract: str) -> Citation:
+def citation(briefing: Briefing, config, abstract: str,
+             corrections: tuple[str, ...] = ()) -> Citation:
+    """How to cite ``briefing``: ``abstract`` and each of ``corrections`` as plain text."""
     path = f"{ARTICLE_DIR}/{briefing.slug}.html"
     page_url = config.base_url + path if config.base_url else ""
     canonical = briefing.original_url or page_url
     ref = cite.reference(briefing, config, canonical, abstract)
+    changed = last_changed(briefing)
+    data = exports.json_ld(ref, changed.iso() if changed else "", tuple(
+        (c.date.iso(), text) for c, text in zip(briefing.corrections, corrections,
+                                                strict=True)))
     return Citation(ref, page_url, canonical, cite.apa(ref), cite.chicago_note(ref),
-                    cite.chicago_bibliography(ref), cite.json_ld(ref))
+                    cite.chicago_bibliography(ref), data, exports.license_url(briefing.license))
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,8 @@ class BriefingView:
     summary_text: str  # for meta descriptions
     citation: Citation
     related: tuple[Briefing, ...] = ()
+    corrections: tuple[tuple[PartialDate, str], ...] = ()  # each correction's date and HTML
+    modified: PartialDate | None = None  # when it last changed (``updated``, corrections)
 
     @property
     def url(self) -> str:

@@ -22,20 +22,23 @@ ALLOWED = {
     "slugs": set(),
     "yamlsource": {"chars", "errors"},
     "fields": {"chars", "dates", "errors", "limits", "model", "yamlsource"},
-    "load": {"chars", "errors", "fields", "limits", "model", "slugs", "walk", "yamlsource"},
+    "load": {"chars", "errors", "fields", "limits", "model", "scholarly", "slugs", "walk",
+             "yamlsource"},
+    "scholarly": {"fields", "model", "yamlsource"},
     "validate": {"errors", "model"},
     "markdown_ext": set(),
     "markup": {"markdown_ext", "sanitize"},
     "sanitize": {"chars", "markdown_ext"},
-    "cite": {"chars", "model"},
+    "cite": {"model"},
+    "exports": {"chars", "cite", "model"},
     "listings": {"model", "slugs"},
     "convert": {"errors", "markdown_ext", "markup", "model"},
-    "views": {"cite", "errors", "listings", "markup", "model"},
+    "views": {"cite", "errors", "exports", "listings", "markup", "model"},
     "enrich": {"errors", "listings", "markdown_ext", "markup", "model", "views"},
     "chart": {"model"},
     "walk": set(),
     "track": {"chart", "cite", "listings", "markup", "model", "views"},
-    "render": {"__init__", "chart", "cite", "convert", "dates", "errors", "listings", "track",
+    "render": {"__init__", "chart", "convert", "dates", "exports", "errors", "listings", "track",
                "views", "walk"},
     "write": {"errors"},
     "incremental": {"__init__", "walk"},
@@ -51,7 +54,8 @@ ALLOWED = {
 }
 LIBRARIES = {"yaml": {"yamlsource"}, "frontmatter": {"load"},
              "markdown": {"markdown_ext", "markup"}, "jinja2": {"render"}, "markupsafe": {"track"},
-             "nh3": {"sanitize"}, "watchfiles": {"serve"}}
+             "nh3": {"sanitize"}, "watchfiles": {"serve"},
+             "license_expression": {"scholarly"}}
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
 
 
