@@ -179,8 +179,9 @@ def json_ld(ref: Reference, modified: str, corrections: tuple[tuple[str, str], .
         "author": [_person(author) for author in b.authors],
         "publisher": publisher,
         "isPartOf": [part for part in (
-            {"@type": "Periodical", "name": ref.container,
-             **({"publisher": publisher} if publisher else {})}, series) if part],
+            None if ref.kind == "report" else {
+                "@type": "Periodical", "name": ref.container,
+                **({"publisher": publisher} if publisher else {})}, series) if part],
         "identifier": ({"@type": "PropertyValue", "propertyID": "DOI", "value": b.doi,
                         "url": ref.doi_url} if b.doi else None),
         "reportNumber": b.report_number if b.type == "report" else "",
@@ -190,7 +191,7 @@ def json_ld(ref: Reference, modified: str, corrections: tuple[tuple[str, str], .
         "url": ref.url,
         "mainEntityOfPage": ref.url,
     }
-    if len(data["isPartOf"]) == 1:
+    if len(data["isPartOf"]) == 1:  # as before series: one thing it is part of
         data["isPartOf"] = data["isPartOf"][0]
     return {key: value for key, value in data.items() if value not in ("", [], None)}
 

@@ -44,7 +44,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # one of these, raw or from a heading (`## Main`, `## P3`, `## Cite APA`), would make links
 # to it land on the wrong element: it gets an underscore, which no page id has.
 PAGE_IDS = frozenset({"main", "cite-this", "terms-here", "related-head", "reference",
-                      "topics", "authors", "about-author", "latest", "listed"})
+                      "topics", "authors", "about-author", "latest", "listed",
+                      "corrections-head"})
 _PAGE_ID = re.compile(r"[py]\d+|(?:cite|tip|letter)-.*")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 # Dropped with everything inside them, not just their tags.
