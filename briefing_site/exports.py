@@ -86,7 +86,8 @@ def bibtex(ref: Reference) -> str:
         # biblatex's @report has no field for a number within the series: "Policy Brief
         # 12" stands whole in 'series', as APA prints it.
         fields += [("institution", _tex(ref.publisher)),
-                   ("number", _tex(b.report_number)), ("series", _tex(ref.series))]
+                   ("number", _tex(b.report_number)),
+                   ("series", "{" + _tex(ref.series) + "}" if ref.series else "")]
     else:
         fields += [("journal", _tex(ref.container)), ("publisher", _tex(ref.publisher)),
                    ("year", str(ref.date.year))]
