@@ -96,7 +96,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     if not cold:
         # A converted body is stamped by the digest it is kept under: it is not read again.
         stamper = Stamper({id(doc): key for key, doc in state.bodies.items()}, state.stamped)
-        state.stamped = stamper.kept
+        state.stamped = stamper
         resolver = Resolver(data, plan.contexts(), plan.digests, stamper)
         keep = state.unchanged([planned.path for planned in plan.files], resolver)
 

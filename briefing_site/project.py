@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .convert import Progress
 from .errors import NOTE, BuildFailed, Diagnostic, OutputError, SourceRef
 from .incremental import Store, input_digest
 from .options import Options
 from .write import MARKER, SiteWriter, check_output, leftovers
+
+if TYPE_CHECKING:  # convert imports Markdown, which a build with nothing to do never needs
+    from .convert import Progress
 
 # The pipeline is imported where it is used, so that a build with nothing to do answers
 # before Markdown, Jinja and the rest are even loaded.

@@ -88,16 +88,21 @@ class Stamper:
     which each entity stands for its identity, and each value in ``addresses`` for its
     address there (a converted body for the digest of its Markdown). Pickled in fast mode
     (no memo), so that how objects happen to be shared does not count.
-    Stamps are kept by object, for the length of a build and, with ``last`` (the ``kept`` of
-    the stamper of the build before), for the objects that outlive it: a list that did not
-    change is stamped once, not again on every save.
+    Stamps are kept by object, for the length of a build and, with ``last`` (the stamper of
+    the build before), for the objects that outlive it: a list that did not change is stamped
+    once, not again on every save, and a list made again of the same spelt values is stamped
+    from the digests of its items.
     """
 
     def __init__(self, addresses: Mapping[int, str] | None = None,
-                 last: dict[int, tuple[Any, Any]] | None = None) -> None:
+                 last: Stamper | None = None) -> None:
         self.addresses = addresses or {}
         self.kept: dict[int, tuple[Any, Any]] = {}
-        self._last = last or {}
+        # each spelt value's digest, by object: a term's list of thousands of mentions, made
+        # again when one briefing changes, is stamped from the digests of the groups it had
+        self.items: dict[int, tuple[Any, bytes]] = {}
+        self._last = last.kept if last is not None else {}
+        self._last_items = last.items if last is not None else {}
         stamper = self
 
         class Pickler(pickle.Pickler):
@@ -132,13 +137,7 @@ class Stamper:
         if name is not None:  # an entity stands for itself: what is read of it is recorded
             result: Any = ("=", *name(value))
         else:
-            spelt = _spelt(value) if kind is tuple or kind is list else None
-            data = None
-            if spelt is not None:  # the common lists of entities and such, without pickle:
-                # version 0 marks no text as interned and shares nothing, so equal values
-                # give equal bytes however they were made (a str subclass raises ValueError)
-                with contextlib.suppress(ValueError):
-                    data = marshal.dumps(spelt, 0)
+            data = self._spelling(value) if kind is tuple or kind is list else None
             if data is None:
                 buffer = io.BytesIO()
                 pickler = self._pickler_class(buffer, protocol=5)
@@ -150,16 +149,38 @@ class Stamper:
         return result
 
 
-def _spelt(items: tuple | list) -> tuple | None:
-    """A sequence of entities, or of values spelt out (``SPELT``), all of one kind, as texts
-    and numbers (what its pickle would say, made faster); None for any other sequence."""
-    if not items:
-        return None
-    kind = type(items[0])
-    spell = IDENTITIES.get(kind) or SPELT.get(kind)
-    if spell is None or any(type(item) is not kind for item in items):
-        return None
-    return (type(items).__name__, kind.__name__, *map(spell, items))
+    def _spelling(self, items: tuple | list) -> bytes | None:
+        """A sequence of entities, or of values spelt out (``SPELT``), all of one kind, as
+        bytes that only an equal sequence gives (what its pickle would say, made faster);
+        None for any other sequence."""
+        if not items:
+            return None
+        kind = type(items[0])
+        if any(type(item) is not kind for item in items):
+            return None
+        # marshal's version 0 marks no text as interned and shares nothing, so equal values
+        # give equal bytes however they were made (a str subclass raises ValueError)
+        name = IDENTITIES.get(kind)
+        if name is not None:
+            with contextlib.suppress(ValueError):
+                return marshal.dumps((type(items).__name__, kind.__name__, *map(name, items)), 0)
+            return None
+        spell = SPELT.get(kind)
+        if spell is None:
+            return None
+        known, last = self.items, self._last_items
+        parts = [type(items).__name__.encode(), kind.__name__.encode()]
+        for item in items:
+            found = known.get(id(item)) or last.get(id(item))
+            if found is None or found[0] is not item:
+                try:
+                    found = (item, hashlib.blake2b(marshal.dumps(spell(item), 0),
+                                                   digest_size=12).digest())
+                except ValueError:
+                    return None
+            known[id(item)] = found
+            parts.append(found[1])
+        return b"\0".join(parts)
 
 
 def _plain(value: Any) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from briefing_site.options import Options
 from briefing_site.pipeline import build_site
 from briefing_site.serve import Preview
 from briefing_site.track import Resolver
-from tests.conftest import TEMPLATES, snapshot
+from tests.conftest import REPO, TEMPLATES, snapshot
 
 N = 40  # enough for the work to be shared among processes
 
@@ -55,6 +57,22 @@ def test_a_rebuild_with_nothing_changed_does_nothing(content, tmp_path, run):
     result = build(run, content, out, "--cache", tmp_path / "cache")
     assert result.out.startswith(f"Nothing changed: {out}/ is up to date")
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == times
+
+
+def test_a_build_with_nothing_to_do_loads_no_markdown_templates_or_yaml(content, tmp_path):
+    # The answer "nothing changed" is a stat of each file: importing the libraries that
+    # build (a sixth of a second) would be most of its time.
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    command = [sys.executable, "-X", "importtime", str(REPO / "build.py"), "build",
+               "--content", str(content), "--templates", str(TEMPLATES), "--out", str(out),
+               "--cache", str(cache)]
+    first = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert " markdown" in first.stderr  # the first build does load them
+    again = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert again.stdout.startswith("Nothing changed")
+    loaded = {line.rsplit("|", 1)[1].strip() for line in again.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert loaded.isdisjoint({"markdown", "jinja2", "yaml", "frontmatter", "nh3"})
 
 
 def test_an_edit_rewrites_only_the_files_whose_bytes_change(content, tmp_path, run):

@@ -106,3 +106,30 @@ def test_values_spelt_out_for_their_stamps_leave_no_field_out():
     assert set(SPELT) == set(covered)
     for kind, names in covered.items():
         assert {f.name for f in dataclasses.fields(kind)} == names, kind
+
+
+def test_a_list_of_spelt_values_made_again_is_stamped_by_what_it_holds():
+    from briefing_site.model import Briefing
+    from briefing_site.views import MentionGroup
+
+    some = load_site(GOLDEN_CONTENT).site.briefings[0]
+
+    def briefing(slug: str) -> Briefing:
+        return dataclasses.replace(some, slug=slug)
+
+    def groups(*places: int) -> list[MentionGroup]:
+        return [MentionGroup(briefing(f"b{n}"), ((f"p{n}", n),)) for n in places]
+
+    first = Stamper()
+    kept = groups(1, 2, 3)
+    stamp = first(kept)
+    # The next build's stamper, handed the last one: a new list of the same groups, a new
+    # list of equal new groups, and lists that differ in one place, in order or in length.
+    later = Stamper(last=first)
+    assert later(list(kept)) == stamp
+    assert later(groups(1, 2, 3)) == stamp
+    assert later([*kept[:2], MentionGroup(kept[2].briefing, (("p3", 4),))]) != stamp
+    assert later([kept[0], kept[2], kept[1]]) != stamp
+    assert later(kept[:2]) != stamp
+    assert later(tuple(kept)) != stamp  # a tuple is not a list to a template's tests
+    assert Stamper()(groups(1, 2, 3)) == stamp  # another process, nothing kept
