@@ -138,8 +138,9 @@ def test_reference_files_carry_them(built):
     folder = built / "briefings"
     [entry] = bibtexparser.parse_string((folder / "energy-paper.bib").read_text()).entries
     assert entry.entry_type == "report"
+    # The series braced, as the title is: Pandoc would lower-case it otherwise.
     assert (entry["doi"], entry["number"], entry["series"]) == (DOI, "TI-2022-7",
-                                                                "Policy Brief 12")
+                                                                "{Policy Brief 12}")
     assert entry["author+an:orcid"] == f'1="{ORCID}"'
     assert entry["copyright"] == "CC-BY-4.0"
     assert entry["abstract"] == "The authors’ abstract of the paper."
