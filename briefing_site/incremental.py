@@ -149,7 +149,7 @@ class State:
         # a value is the very object it was (see ``track.Resolver``).
         self.environment: tuple[Any, Any] | None = None
         self.made: dict[tuple, tuple] = {}
-        self.stamped: Any = None  # the last build's ``track.Stamper``
+        self.stamped: Any = None  # the last build's ``stamps.Stamper``
         self.seen: Any = None
         self._pending: dict[str, dict] = {}
         self._stale: set[tuple] = set()

@@ -16,7 +16,8 @@ from .load import load_site
 from .markup import FieldRenderer
 from .options import Options
 from .render import page_count, plan_site, render_files, template_digests
-from .track import Resolver, Stamper
+from .stamps import Stamper
+from .track import Resolver
 from .validate import validate
 
 DEFAULTS = Options()

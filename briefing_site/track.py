@@ -6,8 +6,8 @@ settings, the enriched site itself) has an identity that names it in any build:
 recorded as ``(identity, attribute)``: where a template reads it, through Jinja's attribute
 hook (``Recorder.getattr``, called by ``render``); where Python code behind a property or a
 method reads it, through a proxy that the code runs with as ``self`` (``_Proxy``), and so for
-the citation files that ``cite`` writes. Once a build is in place, each read is stamped
-(``Stamper``): an entity stands for itself by its identity (what is read of it is recorded in
+the citation files that ``exports`` writes. Once a build is in place, each read is stamped
+(``stamps.Stamper``): an entity stands for itself by its identity (what is read of it is recorded in
 turn), anything else by its contents.
 
 A page is a function of what it read. So a later build may keep the page if each of its reads,
@@ -17,50 +17,22 @@ and a view field added tomorrow is recorded the day it is first read.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
-import io
-import marshal
-import pickle
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup
 
 from .chart import Axis, Chart, Mark, Tick
 from .cite import Name, Styled
-from .listings import Group, Page
 from .markup import Anchor, Block, Document
-from .model import Author, Briefing, Event, LaterNote, PartialDate, SiteConfig, Sourced, Term
-from .views import BriefingView, Enriched, EventView, MentionGroup, TermView, UsedTerm
+from .model import Author, LaterNote, PartialDate, Sourced
+from .stamps import IDENTITIES, Identity, Read, Seen, Stamper
+from .views import Enriched
 
-Identity = tuple
-Read = tuple[Identity, str]  # (what was read, which attribute of it)
-
-# How each kind of entity is named. Anything else that holds entities is looked through.
-IDENTITIES: dict[type, Callable[[Any], Identity]] = {
-    Briefing: lambda b: ("briefing", b.slug),
-    BriefingView: lambda v: ("view", v.briefing.slug),
-    Term: lambda t: ("term", t.id),
-    TermView: lambda v: ("term-view", v.term.id),
-    Event: lambda e: ("event", e.id),
-    EventView: lambda v: ("event-view", v.event.id),
-    SiteConfig: lambda c: ("site",),
-    Enriched: lambda d: ("data",),
-    Page: lambda p: ("page", p.path),
-    Group: lambda g: ("author" if g.author else "topic", g.slug),
-}
 # Values made only of text and numbers: handed to templates as they are, stamped by content.
 PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
                    Styled, Chart, Axis, Tick, Mark})
-# Values that many others hold, by the thousand (each group of mentions is in a term's list
-# and on a page of it): spelt out directly as every field they have, an entity by its
-# identity (tests/test_track.py checks that no field is left out).
-SPELT: dict[type, Callable[[Any], tuple]] = {
-    MentionGroup: lambda g: ("group", g.briefing.slug, g.places),
-    UsedTerm: lambda u: ("used", u.term.id, u.tip),
-}
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup, bytes})
 _PLAINISH = _SCALARS | PLAIN
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -75,112 +47,6 @@ def _fields(kind: type) -> tuple[str, ...]:
 def unwrap(value: Any) -> Any:
     """The value itself, where ``value`` is what a template sees of it."""
     return object.__getattribute__(value, "_target") if isinstance(value, _Proxy) else value
-
-
-def _named(identity: Identity) -> Identity:  # what an entity is pickled as, never called
-    return identity
-
-
-class Stamper:
-    """Stamps values read: equal for two values exactly when a page could not tell them
-    apart. Short ones stand for themselves, an entity for its identity, a list of entities or
-    spelt values for a digest of their spelling, the rest for a digest of their pickle, in
-    which each entity stands for its identity, and each value in ``addresses`` for its
-    address there (a converted body for the digest of its Markdown). Pickled in fast mode
-    (no memo), so that how objects happen to be shared does not count.
-    Stamps are kept by object, for the length of a build and, with ``last`` (the stamper of
-    the build before), for the objects that outlive it: a list that did not change is stamped
-    once, not again on every save, and a list made again of the same spelt values is stamped
-    from the digests of its items.
-    """
-
-    def __init__(self, addresses: Mapping[int, str] | None = None,
-                 last: Stamper | None = None) -> None:
-        self.addresses = addresses or {}
-        self.kept: dict[int, tuple[Any, Any]] = {}
-        # each spelt value's digest, by object: a term's list of thousands of mentions, made
-        # again when one briefing changes, is stamped from the digests of the groups it had
-        self.items: dict[int, tuple[Any, bytes]] = {}
-        self._last = last.kept if last is not None else {}
-        self._last_items = last.items if last is not None else {}
-        stamper = self
-
-        class Pickler(pickle.Pickler):
-            def reducer_override(self, obj: Any) -> Any:
-                return stamper._reduce(obj)
-
-        self._pickler_class = Pickler
-
-    def _reduce(self, obj: Any) -> Any:
-        name = IDENTITIES.get(type(obj))
-        if name is not None:
-            return _named, (name(obj),)
-        address = self.addresses.get(id(obj))
-        if address is not None:
-            return _named, (("content", address),)
-        spell = SPELT.get(type(obj))
-        if spell is not None:
-            return _named, (spell(obj),)
-        if isinstance(obj, _Proxy):
-            raise TypeError("a stamp is made of values, not of what a template sees of them")
-        return NotImplemented
-
-    def __call__(self, value: Any) -> Any:
-        kind = type(value)
-        if kind is int or kind is bool or value is None or (kind is str and len(value) < 48):
-            return value
-        found = self.kept.get(id(value)) or self._last.get(id(value))
-        if found is not None and found[0] is value:
-            self.kept[id(value)] = found
-            return found[1]
-        name = IDENTITIES.get(kind)
-        if name is not None:  # an entity stands for itself: what is read of it is recorded
-            result: Any = ("=", *name(value))
-        else:
-            data = self._spelling(value) if kind is tuple or kind is list else None
-            if data is None:
-                buffer = io.BytesIO()
-                pickler = self._pickler_class(buffer, protocol=5)
-                pickler.fast = True
-                pickler.dump(value)
-                data = buffer.getvalue()
-            result = "#" + hashlib.blake2b(data, digest_size=12).hexdigest()
-        self.kept[id(value)] = (value, result)
-        return result
-
-
-    def _spelling(self, items: tuple | list) -> bytes | None:
-        """A sequence of entities, or of values spelt out (``SPELT``), all of one kind, as
-        bytes that only an equal sequence gives (what its pickle would say, made faster);
-        None for any other sequence."""
-        if not items:
-            return None
-        kind = type(items[0])
-        if any(type(item) is not kind for item in items):
-            return None
-        # marshal's version 0 marks no text as interned and shares nothing, so equal values
-        # give equal bytes however they were made (a str subclass raises ValueError)
-        name = IDENTITIES.get(kind)
-        if name is not None:
-            with contextlib.suppress(ValueError):
-                return marshal.dumps((type(items).__name__, kind.__name__, *map(name, items)), 0)
-            return None
-        spell = SPELT.get(kind)
-        if spell is None:
-            return None
-        known, last = self.items, self._last_items
-        parts = [type(items).__name__.encode(), kind.__name__.encode()]
-        for item in items:
-            found = known.get(id(item)) or last.get(id(item))
-            if found is None or found[0] is not item:
-                try:
-                    found = (item, hashlib.blake2b(marshal.dumps(spell(item), 0),
-                                                   digest_size=12).digest())
-                except ValueError:
-                    return None
-            known[id(item)] = found
-            parts.append(found[1])
-        return b"\0".join(parts)
 
 
 def _plain(value: Any) -> bool:
@@ -304,7 +170,7 @@ class _Seq(tuple):
         return tuple.__contains__(self, unwrap(item))
 
 
-class _Proxy:
+class _Proxy(Seen):
     """An object as templates see it: what is read through it is wrapped in turn; for an
     entity (``_Entity``) every field read is also recorded."""
 

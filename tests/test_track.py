@@ -13,7 +13,8 @@ from briefing_site.enrich import enrich, glossary_entries
 from briefing_site.load import load_site
 from briefing_site.markup import FieldRenderer
 from briefing_site.render import plan_site, render_files
-from briefing_site.track import Resolver, Stamper, unwrap
+from briefing_site.stamps import Stamper
+from briefing_site.track import Resolver, unwrap
 from tests.conftest import REPO, TEMPLATES
 
 GOLDEN_CONTENT = REPO / "tests" / "fixtures" / "golden" / "content"
@@ -97,7 +98,7 @@ def test_the_spy_finds_a_read_that_bypasses_the_record(tmp_path, monkeypatch):
 
 
 def test_values_spelt_out_for_their_stamps_leave_no_field_out():
-    from briefing_site.track import SPELT
+    from briefing_site.stamps import SPELT
     from briefing_site.views import MentionGroup, UsedTerm
 
     # Each is spelt as (a tag, then every field): a field added to one of these records
