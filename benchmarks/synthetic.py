@@ -75,9 +75,16 @@ def briefing(number: int, rng: random.Random, paragraphs: list[str],
         f"[^1]: A note on briefing {number}.",
         "[^2]: A second note, with a source.",
     ]
+    # Every tenth is a report with the scholarly fields, so that the checkers see them too.
+    scholarly = (f"type: report\ndoi: 10.5555/synthetic.{number}\nlicense: CC-BY-4.0\n"
+                 f"report_number: EI-{number}\nseries: {{title: Working Paper, number: {number}}}\n"
+                 f"updated: {year + 1}-01-15\ncorrections:\n  - date: {year + 1}-01-15\n"
+                 f"    note: A date in the *second* section is corrected.\n"
+                 if number % 10 == 0 else "")
+    orcid = "    orcid: 0000-0002-1825-0097\n" if number % 10 == 0 else ""
     return (f"---\ntitle: \"Synthetic briefing {number:05d}\"\ndate: {year}-{month:02d}\n"
-            f"authors:\n  - name: {author}\n    affiliation: Example Institute\n"
-            f"tags: [{tags}]\nsummary: Briefing {number}, for benchmarks.\n---\n\n"
+            f"authors:\n  - name: {author}\n    affiliation: Example Institute\n{orcid}"
+            f"tags: [{tags}]\nsummary: Briefing {number}, for benchmarks.\n{scholarly}---\n\n"
             + "\n\n".join(body) + "\n")
 
 

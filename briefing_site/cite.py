@@ -1,24 +1,20 @@
-"""How to cite a briefing: reference styles, export files and machine-readable metadata.
+"""How to cite a briefing: what a reference holds, and the reference styles a page shows.
 
 Pure functions of the model. Dates keep their precision everywhere: a briefing dated
-``2022-01`` is cited as January 2022, never as 1 January.
+``2022-01`` is cited as January 2022, never as 1 January. The files reference managers import
+are in ``exports``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from .chars import encode_url
 from .model import MONTHS, Author, Briefing, PartialDate, SiteConfig
 
-# What each briefing type is in the vocabularies that reference managers read.
-SCHEMA_TYPES = {"op-ed": "OpinionNewsArticle", "report": "Report"}
-CSL_TYPES = {"op-ed": "article-magazine", "report": "report"}
-RIS_TYPES = {"op-ed": "MGZN", "report": "RPRT"}
-BIBTEX_TYPES = {"report": "techreport"}
-MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
-                "dec")
+# What kind of work each briefing type is: an article in an (online) magazine, a report, or
+# otherwise an article in a journal. Each kind has its word in every vocabulary (see
+# ``exports``), and APA dates a magazine article to the day, the others to the year.
+KINDS = {"op-ed": "magazine", "report": "report"}
 
 # Runs of text, each marked as italic or not, so templates can escape every piece themselves.
 Styled = tuple[tuple[str, bool], ...]
@@ -67,11 +63,31 @@ class Reference:
     container: str  # the journal, magazine or site it appears in
     publisher: str
     language: str
-    abstract: str  # the summary as plain text
+    abstract: str  # the abstract as plain text: ``abstract``, else the summary
 
     @property
     def date(self) -> PartialDate:
         return self.briefing.date
+
+    @property
+    def kind(self) -> str:
+        """``magazine``, ``report`` or ``journal`` (see KINDS)."""
+        return KINDS.get(self.briefing.type, "journal")
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.briefing.doi}" if self.briefing.doi else ""
+
+    @property
+    def link(self) -> str:
+        """What a reference ends with: the DOI as a link when there is one (APA and Chicago
+        both prefer it), else the address."""
+        return self.doi_url or self.url
+
+    @property
+    def series(self) -> str:
+        """``Policy Brief 12``: the series and the briefing's number in it."""
+        return f"{self.briefing.series} {self.briefing.series_number}".strip()
 
 
 def reference(briefing: Briefing, config: SiteConfig, url: str, abstract: str) -> Reference:
@@ -94,18 +110,33 @@ def _end(text: str, mark: str = ".") -> str:
 
 
 def apa(ref: Reference) -> Styled:
-    """APA 7th edition: Family, I. I. (Year, Month Day). Title. *Container*. URL"""
+    """APA 7th edition, as its official CSL style renders the same reference:
+
+    - a magazine article: Family, I. I. (Year, Month Day). Title. *Magazine*. Link
+    - a journal article: Family, I. I. (Year). Title. *Journal*. Link
+    - a report: Family, I. I. (Year). *Title* (No. 12; Series 3). Publisher. Link
+    """
     names = [f"{n.family}, {n.initials}".rstrip(", ") for n in ref.names[:20]]
     authors = (", ".join(names[:-1]) + ", & " + names[-1]) if len(names) > 1 else "".join(names)
     date = str(ref.date.year)
-    if ref.date.month:
+    if ref.date.month and ref.kind == "magazine":
         date += f", {MONTHS[ref.date.month - 1]}"
         if ref.date.day:
             date += f" {ref.date.day}"
+    link = f" {ref.link}" if ref.link else ""
+    if ref.kind == "report":
+        number = ref.briefing.report_number
+        details = (f"No. {number}" if number.isdigit() else number, ref.series)
+        shown = "; ".join(d for d in details if d)
+        title = ref.briefing.title
+        ending = _end(title + (f" ({shown})" if shown else ""))[len(title):]
+        rest = (f" {_end(ref.publisher)}" if ref.publisher else "") + link
+        if not authors:  # the title takes the authors' place
+            return ((title, True), (f"{ending} ({date}).{rest}", False))
+        return ((f"{_end(authors)} ({date}). ", False), (title, True), (ending + rest, False))
     title = _end(ref.briefing.title)
     head = f"{_end(authors)} ({date}). {title} " if authors else f"{title} ({date}). "
-    tail = f". {ref.url}" if ref.url else "."
-    return ((head, False), (ref.container, True), (tail, False))
+    return ((head, False), (ref.container, True), ("." + link, False))
 
 
 def _chicago_date(date: PartialDate) -> str:
@@ -122,7 +153,7 @@ def chicago_note(ref: Reference) -> Styled:
     title = ref.briefing.title
     quoted = f"“{title}”" if title.endswith(("?", "!")) else f"“{title},”"
     head = f"{authors}, {quoted} " if authors else f"{quoted} "
-    tail = f", {_chicago_date(ref.date)}" + (f", {ref.url}." if ref.url else ".")
+    tail = f", {_chicago_date(ref.date)}" + (f", {ref.link}." if ref.link else ".")
     return ((head, False), (ref.container, True), (tail, False))
 
 
@@ -133,7 +164,7 @@ def chicago_bibliography(ref: Reference) -> Styled:
     authors = (f"{names[0]}, and {names[1]}" if len(names) == 2 else _join(names, "and"))
     authors += ", et al" if len(ref.names) > 10 else ""
     head = (f"{_end(authors)} " if authors else "") + f"“{_end(ref.briefing.title)}” "
-    tail = f", {_chicago_date(ref.date)}." + (f" {ref.url}." if ref.url else "")
+    tail = f", {_chicago_date(ref.date)}." + (f" {ref.link}." if ref.link else "")
     return ((head, False), (ref.container, True), (tail, False))
 
 
@@ -147,125 +178,3 @@ def cite_key(ref: Reference) -> str:
     word = next((w for w in ref.briefing.slug.split("-") if len(w) > 3), ref.briefing.slug)
     key = "".join(ch for ch in f"{family}{ref.date.year}{word}".lower() if ch.isalnum())
     return key.encode("ascii", "ignore").decode() or ref.briefing.slug
-
-
-# How content is written in a BibTeX field, so that no text can end the field or the entry,
-# or run a TeX command. BibTeX (and biber) find a field's end by counting braces, escaped or
-# not: \} closes a field as surely as } does, and what follows the entry's end is read as a
-# new entry, @preamble{...} included, whose TeX LaTeX runs. So every character TeX reads as
-# markup becomes a command of its own whose braces are balanced (a brace is
-# \textbraceright{}, never \}): the only braces in the file are the writer's, and the only
-# backslashes start these commands.
-_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}",
-                   "}": r"\textbraceright{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                   "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def _one_line(text: str) -> str:
-    """Every run of whitespace as one space: a line break cannot start a new line of an RIS
-    record (a forged tag, a second record), nor a blank line end a TeX paragraph inside a
-    BibTeX field."""
-    return " ".join(text.split())
-
-
-def _tex(text: str) -> str:
-    return "".join(_BIBTEX_SPECIAL.get(ch, ch) for ch in _one_line(text))
-
-
-def bibtex(ref: Reference) -> str:
-    """A BibTeX entry (UTF-8, as biber and modern BibTeX read it).
-
-    Text fields are escaped by ``_BIBTEX_SPECIAL``; the address is a verbatim field in
-    biblatex, so it is written as it is, with anything that could end the field
-    percent-encoded (``encode_url``; an address that passed loading has none).
-    """
-    kind = BIBTEX_TYPES.get(ref.briefing.type, "article")
-    fields = [("author", " and ".join(_tex(n.inverted) for n in ref.names)),
-              ("title", "{" + _tex(ref.briefing.title) + "}"),
-              ("journal" if kind == "article" else "institution", _tex(ref.container)),
-              ("publisher", _tex(ref.publisher)),
-              ("year", str(ref.date.year))]
-    if ref.date.day:
-        fields.append(("day", str(ref.date.day)))
-    fields += [("date", ref.date.iso()), ("url", encode_url(ref.url)),
-               ("language", _tex(ref.language)), ("abstract", _tex(ref.abstract)),
-               ("keywords", _tex(", ".join(ref.briefing.tags)))]
-    lines = [f"  {name} = {{{value}}}" for name, value in fields if value]
-    if ref.date.month:  # the standard three-letter macro, which every BibTeX style knows
-        lines.insert(5, f"  month = {MONTH_MACROS[ref.date.month - 1]}")
-    body = ",\n".join(lines)
-    return f"@{kind}{{{cite_key(ref)},\n{body}\n}}\n"
-
-
-def ris(ref: Reference) -> str:
-    """An RIS record, the format EndNote, Zotero and Mendeley all import.
-
-    A tag's value is one line (``_one_line``): a line break in a title or a name would
-    otherwise start a line of its own, a forged tag or a second record.
-    """
-    date = ref.date
-    ris_date = f"{date.year}/{date.month or '':0>2}/{date.day or '':0>2}/".replace("/00", "/")
-    lines = [("TY", RIS_TYPES.get(ref.briefing.type, "JOUR"))]
-    lines += [("AU", n.inverted) for n in ref.names]
-    lines += [("TI", ref.briefing.title), ("T2", ref.container), ("PB", ref.publisher),
-              ("PY", str(date.year)), ("DA", ris_date), ("UR", encode_url(ref.url)),
-              ("LA", ref.language), ("AB", ref.abstract)]
-    lines += [("KW", tag) for tag in ref.briefing.tags]
-    values = ((tag, _one_line(value)) for tag, value in lines)
-    body = "".join(f"{tag}  - {value}\r\n" for tag, value in values if value)
-    return body + "ER  - \r\n"
-
-
-def csl_json(ref: Reference) -> str:
-    """CSL-JSON, the format of citeproc processors and of Zotero's citation engine."""
-    parts = [p for p in (ref.date.year, ref.date.month, ref.date.day) if p is not None]
-    item = {
-        "id": ref.briefing.slug,
-        "type": CSL_TYPES.get(ref.briefing.type, "article-journal"),
-        "title": ref.briefing.title,
-        "author": [{"family": n.family, "given": n.given} for n in ref.names],
-        "issued": {"date-parts": [parts]},
-        "container-title": ref.container,
-        "publisher": ref.publisher,
-        "URL": ref.url,
-        "language": ref.language,
-        "abstract": ref.abstract,
-        "keyword": ", ".join(ref.briefing.tags),
-    }
-    item = {key: value for key, value in item.items() if value not in ("", [], None)}
-    return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
-
-
-def json_ld(ref: Reference, page_url: str) -> dict:
-    """schema.org metadata for the article page, as search engines and Zotero read it."""
-    b = ref.briefing
-    publisher = {"@type": "Organization", "name": ref.publisher} if ref.publisher else None
-    data = {
-        "@context": "https://schema.org",
-        "@type": SCHEMA_TYPES.get(b.type, "ScholarlyArticle"),
-        "headline": b.title,
-        "name": b.title,
-        "alternativeHeadline": b.subtitle,
-        "description": ref.abstract,
-        "datePublished": b.date.iso(),
-        "inLanguage": ref.language,
-        "keywords": list(b.tags),
-        "author": [_person(author) for author in b.authors],
-        "publisher": publisher,
-        "isPartOf": {"@type": "Periodical", "name": ref.container,
-                     **({"publisher": publisher} if publisher else {})},
-        "url": page_url,
-        "mainEntityOfPage": page_url,
-        "isBasedOn": b.original_url,
-    }
-    return {key: value for key, value in data.items() if value not in ("", [], None)}
-
-
-def _person(author: Author) -> dict:
-    name = split_name(author)
-    person = {"@type": "Person", "name": author.name, "givenName": name.given,
-              "familyName": name.family, "honorificPrefix": author.honorific,
-              "jobTitle": author.position,
-              "affiliation": ({"@type": "Organization", "name": author.affiliation}
-                              if author.affiliation else None)}
-    return {key: value for key, value in person.items() if value}

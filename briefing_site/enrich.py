@@ -18,7 +18,7 @@ from .bibliography import NONE, References
 from .errors import WARNING, Diagnostic
 from .markdown_ext import GlossaryEntry
 from .markup import Anchor, Document, FieldRenderer
-from .model import Briefing, Event, Site, Term
+from .model import Briefing, Event, Site, Term, last_changed
 from .views import (
     MENTIONS_PER_PAGE,
     MENTIONS_SHOWN,
@@ -270,6 +270,8 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
         block_notes = tuple(n for pid in paragraph_ids for n in notes.get(pid, ()))
         margins.append((events, block_notes))
     summary_text = renderer.plain(briefing.summary) if briefing.summary else ""
+    # The work's abstract in every export: its own, else the editorial summary.
+    abstract = renderer.plain(briefing.abstract) if briefing.abstract else summary_text
     return BriefingView(
         briefing=briefing, document=doc, margins=tuple(margins), terms=terms,
         minutes=max(1, math.ceil(doc.words / site.config.words_per_minute)), words=doc.words,
@@ -277,8 +279,11 @@ def _briefing_view(briefing, doc: Document, site: Site, renderer: FieldRenderer,
         disclaimer_html=renderer.html(briefing.disclaimer) if briefing.disclaimer else "",
         summary_html=renderer.inline_html(briefing.summary) if briefing.summary else "",
         summary_text=summary_text,
-        citation=citation(briefing, site.config, summary_text),
-        related=related, references=references)
+        citation=citation(briefing, site.config, abstract,
+                          tuple(renderer.plain(c.text) for c in briefing.corrections)),
+        related=related, references=references,
+        corrections=tuple((c.date, renderer.html(c.text)) for c in briefing.corrections),
+        modified=last_changed(briefing))
 
 
 def _abbreviation_warnings(briefing: Briefing, doc: Document) -> list[Diagnostic]:

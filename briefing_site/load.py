@@ -15,7 +15,7 @@ from pathlib import Path
 
 import frontmatter
 
-from . import chars, walk
+from . import chars, scholarly, walk
 from .errors import Diagnostic, SourceRef
 from .fields import Record
 from .limits import check_markdown
@@ -39,8 +39,8 @@ SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "aut
 BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
                    "affiliation", "publication", "publisher", "original_url", "summary",
                    "tags", "disclaimer", "language", "draft", "notes", "extra", "bibliography",
-                   "nocite")
-AUTHOR_FIELDS = ("name", "honorific", "position", "affiliation", "bio")
+                   "nocite", *scholarly.FIELDS)
+AUTHOR_FIELDS = ("name", "honorific", "position", "affiliation", "bio", "orcid")
 NOTE_FIELDS = ("quote", "note", "sources")
 TERM_FIELDS = ("id", "term", "full_name", "native", "kind", "aliases", "short", "definition",
                "related", "later", "sources")
@@ -316,7 +316,8 @@ class Loader:
             draft=rec.flag("draft"),
             notes=tuple(self.load_note(entry, where) for entry in rec.mappings("notes")),
             bibliography=rec.texts("bibliography"), nocite=rec.texts("nocite"),
-            extra=dict(extra or {}))
+            extra=dict(extra or {}), **scholarly.read(rec, date),
+        )
 
     def load_authors(self, rec: Record) -> tuple[Author, ...]:
         if "authors" in rec.data and "author" in rec.data:
@@ -332,7 +333,7 @@ class Loader:
             authors.append(Author(
                 name=one.text("name", required=True), honorific=one.text("honorific"),
                 position=one.text("position"), affiliation=one.text("affiliation"),
-                bio=one.markdown("bio")))
+                bio=one.markdown("bio"), orcid=scholarly.read_orcid(one)))
         return tuple(authors)
 
     def load_note(self, entry: Mapping, where: SourceRef) -> Sourced:

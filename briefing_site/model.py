@@ -57,6 +57,7 @@ class Author:
     position: str = ""
     affiliation: str = ""
     bio: str = ""  # Markdown
+    orcid: str = ""  # 0000-0002-1825-0097, its checksum checked
 
     @property
     def display_name(self) -> str:
@@ -103,7 +104,22 @@ class Briefing:
     notes: tuple[Sourced, ...] = ()
     bibliography: tuple[str, ...] = ()  # its own bibliography files, from content/
     nocite: tuple[str, ...] = ()  # works in its references that it does not cite
+    abstract: str = ""  # Markdown; the work's abstract in every export (else the summary)
+    doi: str = ""  # 10.1234/abc, without https://doi.org/
+    license: str = ""  # an SPDX identifier (CC-BY-4.0) or a URL
+    report_number: str = ""
+    series: str = ""  # the report series' title
+    series_number: str = ""  # the briefing's number in it
+    updated: PartialDate | None = None
+    corrections: tuple[LaterNote, ...] = ()  # oldest first
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def last_changed(briefing: Briefing) -> PartialDate | None:
+    """When a briefing last changed: the later of ``updated`` and its newest correction.
+    (A function, not a property: templates read what enrichment computed from it.)"""
+    dates = [d for d in (briefing.updated, *(c.date for c in briefing.corrections)) if d]
+    return max(dates, key=PartialDate.sort_key) if dates else None
 
 
 @dataclass(frozen=True)

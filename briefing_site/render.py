@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import jinja2
 from jinja2 import meta
 
-from . import __version__, cite, search, walk
+from . import __version__, exports, search, walk
 from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .dates import newest_day
@@ -209,10 +209,10 @@ class Plan:
         return known[planned.template]
 
 
-CITATION_FILES = ((".bib", cite.bibtex), (".ris", cite.ris), (".json", cite.csl_json))
+CITATION_FILES = ((".bib", exports.bibtex), (".ris", exports.ris), (".json", exports.csl_json))
 
 
-def _citation(style: Callable[[cite.Reference], str], context: dict[str, Any]) -> bytes:
+def _citation(style: Callable[[Any], str], context: dict[str, Any]) -> bytes:
     return style(context["view"].citation.reference).encode("utf-8")
 
 

@@ -45,7 +45,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # to it land on the wrong element: it gets an underscore, which no page id has.
 PAGE_IDS = frozenset({"main", "cite-this", "terms-here", "related-head", "reference",
                       "topics", "authors", "about-author", "latest", "listed",
-                      "references-head", "refs"})
+                      "references-head", "refs", "corrections-head"})
 _PAGE_ID = re.compile(r"[py]\d+|(?:cite|tip|letter|ref|cn|cnref|search)-.*")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 # Dropped with everything inside them, not just their tags.

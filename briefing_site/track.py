@@ -6,7 +6,7 @@ settings, the enriched site itself) has an identity that names it in any build:
 recorded as ``(identity, attribute)``: where a template reads it, through Jinja's attribute
 hook (``Recorder.getattr``, called by ``render``); where Python code behind a property or a
 method reads it, through a proxy that the code runs with as ``self`` (``_Proxy``), and so for
-the citation files that ``cite`` writes. Once a build is in place, each read is stamped
+the citation files that ``exports`` writes. Once a build is in place, each read is stamped
 (``stamps.Stamper``): an entity stands for itself by its identity (what is read of it is recorded in
 turn), anything else by its contents.
 

@@ -24,13 +24,15 @@ def _duplicates(items: Iterable[tuple[str, SourceRef]], what: str) -> list[Diagn
 
 
 def validate(site: Site, check_references: bool = True) -> list[Diagnostic]:
-    """Duplicate slugs, ids and aliases; references to glossary ids that do not exist.
+    """Duplicate slugs, DOIs, ids and aliases; references to glossary ids that do not exist.
 
     ``check_references`` is off when the glossary could not be read, since every reference
     would then look unknown.
     """
     problems = []
     problems += _duplicates(((b.slug, b.source) for b in site.briefings), "briefing slug")
+    # A DOI names one work: two briefings with one would be merged by every reference manager.
+    problems += _duplicates(((b.doi.lower(), b.source) for b in site.briefings), "DOI")
     problems += _duplicates(((t.id, t.source) for t in site.terms), "glossary id")
     problems += _duplicates(((e.id, e.source) for e in site.events), "timeline event id")
 

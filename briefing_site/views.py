@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from . import cite, listings
+from . import cite, exports, listings
 from .bibliography import NONE, References
 from .errors import Diagnostic
 from .markup import Anchor, Document, with_citations, with_tips
-from .model import Briefing, Event, PartialDate, Site, Sourced, Term
+from .model import Briefing, Event, PartialDate, Site, Sourced, Term, last_changed
 
 ARTICLE_DIR = "briefings"
 
@@ -103,21 +103,30 @@ class Citation:
     """How to cite one briefing, and where it lives."""
 
     reference: cite.Reference
-    page_url: str  # this page's public address ("" without base_url)
-    canonical_url: str  # the original's address when it republishes one, else page_url
+    page_url: str  # this copy's public address ("" without base_url): the feed's and links'
+    # The work's one address, in every field a reference manager or search engine reads:
+    # the original's when the briefing republishes one, else page_url.
+    canonical_url: str
     apa: cite.Styled
     chicago_note: cite.Styled
     chicago_bibliography: cite.Styled
     json_ld: dict
+    license_url: str  # the licence's address, "" without one
 
 
-def citation(briefing: Briefing, config, abstract: str) -> Citation:
+def citation(briefing: Briefing, config, abstract: str,
+             corrections: tuple[str, ...] = ()) -> Citation:
+    """How to cite ``briefing``: ``abstract`` and each of ``corrections`` as plain text."""
     path = f"{ARTICLE_DIR}/{briefing.slug}.html"
     page_url = config.base_url + path if config.base_url else ""
     canonical = briefing.original_url or page_url
     ref = cite.reference(briefing, config, canonical, abstract)
+    changed = last_changed(briefing)
+    data = exports.json_ld(ref, changed.iso() if changed else "", tuple(
+        (c.date.iso(), text) for c, text in zip(briefing.corrections, corrections,
+                                                strict=True)))
     return Citation(ref, page_url, canonical, cite.apa(ref), cite.chicago_note(ref),
-                    cite.chicago_bibliography(ref), cite.json_ld(ref, page_url))
+                    cite.chicago_bibliography(ref), data, exports.license_url(briefing.license))
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,8 @@ class BriefingView:
     citation: Citation
     related: tuple[Briefing, ...] = ()
     references: References = NONE  # its citations as rendered, and the works they cite
+    corrections: tuple[tuple[PartialDate, str], ...] = ()  # each correction's date and HTML
+    modified: PartialDate | None = None  # when it last changed (``updated``, corrections)
 
     @property
     def url(self) -> str:

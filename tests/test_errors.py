@@ -67,6 +67,38 @@ CASES = {
     "missing site settings": (
         {"site.yml": None},
         "site.yml:", "site settings not found"),
+    "orcid with a wrong check digit": (
+        {"briefings/quiet-week.md": BRIEFING.replace(
+            "Test Institute\n", "Test Institute\n    orcid: 0000-0002-1825-0098\n")},
+        "briefings/quiet-week.md:7:",
+        "'orcid' 0000-0002-1825-0098 fails its checksum: the last character should be 7 "
+        "(copy the iD from the author's record at orcid.org)"),
+    "orcid that is no iD": (
+        {"briefings/quiet-week.md": BRIEFING.replace(
+            "Test Institute\n", "Test Institute\n    orcid: https://orcid.org/1825-0097\n")},
+        "briefings/quiet-week.md:7:", "'orcid' '1825-0097' is not an ORCID iD"),
+    "doi of the wrong shape": (
+        {"briefings/quiet-week.md": BRIEFING.replace("summary:", "doi: 10.12/abc\nsummary:")},
+        "briefings/quiet-week.md:7:", "'doi' '10.12/abc' is not a DOI"),
+    "duplicate doi": (
+        {"briefings/quiet-week.md": BRIEFING.replace("summary:", "doi: 10.1234/A\nsummary:"),
+         "briefings/another.md": "---\ntitle: Another\ndate: 2022\ndoi: doi:10.1234/a\n---\n\n"
+                                 "Other text.\n"},
+        "briefings/quiet-week.md:1:", "duplicate DOI '10.1234/a' (already used at "),
+    "licence not in the SPDX list": (
+        {"briefings/quiet-week.md": BRIEFING.replace("summary:", "license: CC-BY-5.0\nsummary:")},
+        "briefings/quiet-week.md:7:", "'license' 'CC-BY-5.0' is not an SPDX licence identifier"),
+    "updated before the date": (
+        {"briefings/quiet-week.md": BRIEFING.replace("summary:", "updated: 2021-12\nsummary:")},
+        "briefings/quiet-week.md:7:",
+        "'updated' (2021-12) is before the briefing's date (2022-01-05)"),
+    "correction without a note": (
+        {"briefings/quiet-week.md": BRIEFING.replace(
+            "summary:", "corrections:\n  - date: 2022-02-01\nsummary:")},
+        "briefings/quiet-week.md:8:", "a correction has no 'note'"),
+    "series without a title": (
+        {"briefings/quiet-week.md": BRIEFING.replace("summary:", "series: {number: 3}\nsummary:")},
+        "briefings/quiet-week.md:7:", "'series' has no 'title'"),
     "end before start": (
         {"timeline.yml": TIMELINE.replace("date: 2006\n", "date: 2006\n  end: 2005\n")},
         "timeline.yml:7:", "'end' (2005) is not after 'date' (2006)"),

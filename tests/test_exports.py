@@ -160,11 +160,11 @@ def test_no_text_can_end_the_bibtex_entry_or_run_tex(exported):
     library = bibtexparser.parse_string(bib)
     assert library.failed_blocks == [] and len(library.blocks) == 1
     [entry] = library.entries
-    assert entry.key == "mallory2022quiet" and entry.entry_type == "article"
+    assert entry.key == "mallory2022quiet" and entry.entry_type == "online"
     # The fields say what the content says, whitespace aside.
     assert untex(entry["title"]) == "{" + one_line(TITLE) + "}"
     assert untex(entry["author"]) == _inverted(NAME)
-    assert untex(entry["journal"]) == "Outlet}} PB - Forged"
+    assert untex(entry["journaltitle"]) == untex(entry["booktitle"]) == "Outlet}} PB - Forged"
     assert untex(entry["abstract"]) == "A \\ backslash, { a brace, 100% & $5 #1 a_b ~ ^ AB - Forged"
     assert untex(entry["keywords"]) == "a}b, c KW - forged"
     assert entry["url"] == "https://example.org/b/briefings/quiet-week.html"

@@ -60,15 +60,15 @@ def test_highwire_tags_for_google_scholar_and_zotero(article):
     assert meta(article, "citation_journal_title") == ["Europe’s Edge"]
     assert meta(article, "citation_publisher") == ["Center for European Policy Analysis (CEPA)"]
     assert meta(article, "citation_language") == ["en"]
-    assert meta(article, "citation_public_url") == [f"{BASE}briefings/{SLUG}.html"]
+    assert meta(article, "citation_public_url") == [ORIGINAL]
 
 
 def test_dublin_core_tags(article):
     assert meta(article, "DC.title") == ["Emergency on the Steppe: Kazakhstan in Crisis"]
     assert meta(article, "DC.creator") == ["Charles J. Sullivan"]
     assert meta(article, "DC.date") == ["2022-01"]
-    assert meta(article, "DC.identifier") == [f"{BASE}briefings/{SLUG}.html"]
-    assert meta(article, "DC.source") == [ORIGINAL]
+    assert meta(article, "DC.identifier") == [ORIGINAL]
+    assert meta(article, "DC.source") == []  # the identifier is the original's already
     assert meta(article, "DC.language") == ["en"]
 
 
@@ -89,8 +89,8 @@ def test_json_ld_describes_an_opinion_article(article):
                                  "name": "Center for European Policy Analysis (CEPA)"}
     assert data["isPartOf"]["@type"] == "Periodical"
     assert data["isPartOf"]["name"] == "Europe’s Edge"
-    assert data["url"] == f"{BASE}briefings/{SLUG}.html"
-    assert data["isBasedOn"] == ORIGINAL
+    assert data["url"] == data["mainEntityOfPage"] == ORIGINAL
+    assert "isBasedOn" not in data
     assert data["inLanguage"] == "en"
 
 
@@ -144,14 +144,17 @@ def test_reference_files_are_linked_and_read_by_real_clients(article, published)
     library = bibtexparser.parse_string((folder / f"{SLUG}.bib").read_text())
     assert library.failed_blocks == []
     [entry] = library.entries
-    assert (entry.entry_type, entry.key) == ("article", "sullivan2022emergency")
+    # An op-ed is @online, the one type Zotero, citation-js and Pandoc all read alike, with
+    # its month (see test_clients.py).
+    assert (entry.entry_type, entry.key) == ("online", "sullivan2022emergency")
     assert entry["author"] == "Sullivan, Charles J."
-    assert entry["journal"] == "Europe’s Edge"
-    assert (entry["year"], entry["month"], entry["date"]) == ("2022", "jan", "2022-01")
+    assert entry["journaltitle"] == entry["booktitle"] == "Europe’s Edge"
+    assert entry["date"] == "2022-01"
     assert entry["url"] == ORIGINAL
 
     [record] = rispy.loads((folder / f"{SLUG}.ris").read_text())
     assert record["type_of_reference"] == "MGZN"
+    assert record["id"] == "sullivan2022emergency"  # the .bib's key
     assert record["authors"] == ["Sullivan, Charles J."]
     assert record["title"] == "Emergency on the Steppe: Kazakhstan in Crisis"
     assert record["secondary_title"] == "Europe’s Edge"
@@ -170,6 +173,46 @@ def test_reference_files_are_linked_and_read_by_real_clients(article, published)
 
 def test_canonical_points_at_the_original_of_a_republished_briefing(article):
     assert article.find("link", rel="canonical")["href"] == ORIGINAL
+
+
+def addresses(page) -> dict[str, list[str]]:
+    """Every field of an article page that names the work's address, as clients read it."""
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    cited = page.select_one("#cite-apa").get_text().rsplit(" ", 1)[-1]
+    return {"canonical": [link["href"] for link in page.find_all("link", rel="canonical")],
+            "og:url": prop(page, "og:url"),
+            **{name: meta(page, name) for name in (
+                "citation_public_url", "citation_fulltext_html_url", "DC.identifier")},
+            "JSON-LD url": [data.get("url")], "JSON-LD mainEntityOfPage": [
+                data.get("mainEntityOfPage")], "Cite this": [cited]}
+
+
+@pytest.mark.parametrize(("original", "expected"), [
+    ("https://example.org/first/quiet-week", "https://example.org/first/quiet-week"),
+    (None, "https://briefings.example.org/briefings/quiet-week.html"),
+])
+def test_every_address_field_names_the_one_address_the_cite_block_shows(original, expected,
+                                                                         tmp_path, run):
+    # What Zotero saves (citation_public_url, else og:url) must be what "Cite this" cites.
+    text = BRIEFING if original is None else BRIEFING.replace(
+        "summary:", f"original_url: {original}\nsummary:")
+    content = make_content(tmp_path, {"briefings/quiet-week.md": text})
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out,
+               "--base-url", "https://briefings.example.org/").code == 0
+    found = addresses(parse(out / "briefings" / "quiet-week.html"))
+    assert found == {key: [expected] for key in found}
+    for suffix, read in ((".bib", lambda t: bibtexparser.parse_string(t).entries[0]["url"]),
+                         (".ris", lambda t: rispy.loads(t)[0]["urls"][0]),
+                         (".json", lambda t: json.loads(t)[0]["URL"])):
+        assert read((out / "briefings" / f"quiet-week{suffix}").read_text()) == expected
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    listed = [loc.text for loc in ElementTree.parse(out / "sitemap.xml").getroot().findall(
+        "s:url/s:loc", ns)]
+    # A page whose canonical address is elsewhere stays out: search engines ask for
+    # canonical addresses only.
+    assert ("https://briefings.example.org/briefings/quiet-week.html" in listed) == (
+        original is None)
 
 
 def test_canonical_is_the_own_address_otherwise(tmp_path, run):
@@ -194,7 +237,9 @@ def test_every_page_has_description_open_graph_twitter_and_feed_link(page, publi
     soup = parse(published / page)
     assert meta(soup, "description")[0].strip()
     assert prop(soup, "og:title") and prop(soup, "og:description")[0].strip()
-    assert prop(soup, "og:url")[0].startswith(BASE)
+    # A page's own address, but for the republished briefing's: the original's (see above).
+    assert prop(soup, "og:url") == ([ORIGINAL] if page.startswith("briefings/") else [
+        BASE + ("" if page == "index.html" else page)])
     assert meta(soup, "twitter:card") == ["summary"]
     feed = soup.find("link", rel="alternate", type="application/atom+xml")
     assert (published / page).parent.joinpath(feed["href"]).resolve() == \
@@ -238,9 +283,12 @@ def test_sitemap_and_robots_with_a_base_url(published):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     sitemap = ElementTree.parse(published / "sitemap.xml").getroot()
     locations = [loc.text for loc in sitemap.findall("s:url/s:loc", ns)]
+    # The op-ed republishes an original: its canonical address is cepa.org's, and it is left
+    # out; the research note is this site's own.
     assert locations[:4] == [BASE, f"{BASE}archive.html", f"{BASE}glossary.html",
                              f"{BASE}timeline.html"]
-    assert f"{BASE}briefings/{SLUG}.html" in locations
+    assert f"{BASE}briefings/{SLUG}.html" not in locations
+    assert f"{BASE}briefings/january-2022-in-brief.html" in locations
     assert f"{BASE}tags/kazakhstan.html" in locations
     assert f"{BASE}authors/charles-j-sullivan.html" in locations
     assert all(path.startswith(BASE) for path in locations)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from briefing_site import cite
+from briefing_site import cite, exports
 from briefing_site.errors import SourceRef
 from briefing_site.model import Author, Briefing, PartialDate, SiteConfig
 
@@ -10,10 +10,11 @@ CONFIG = SiteConfig(title="Steppe Briefings", publisher="The Institute")
 FIFTH_OF_JANUARY = PartialDate(2022, 1, 5)
 
 
-def ref(*names: str, date=FIFTH_OF_JANUARY, title="The Title", url="https://x.org/a"):
+def ref(*names: str, date=FIFTH_OF_JANUARY, title="The Title", url="https://x.org/a",
+        **fields):
     briefing = Briefing(slug="the-title", title=title, date=date, body="x", body_line=1,
                         source=SourceRef("b.md"), authors=tuple(Author(n) for n in names),
-                        publication="The Journal")
+                        publication="The Journal", **fields)
     return cite.reference(briefing, CONFIG, url, "")
 
 
@@ -66,23 +67,45 @@ def test_chicago_keeps_a_question_mark_inside_the_quotes():
 
 
 def test_bibtex_escapes_tex_specials_and_uses_month_macros():
-    r = ref("Ann Bo", title="Oil & Gas: 50% {up}", date=PartialDate(2022, 3))
-    text = cite.bibtex(r)
+    r = ref("Ann Bo", title="Oil & Gas: 50% {up}", date=PartialDate(2022, 3),
+            type="research-note")
+    text = exports.bibtex(r)
     # A brace is a command with balanced braces, never \{: BibTeX counts that brace too.
     assert r"title = {{Oil \& Gas: 50\% \textbraceleft{}up\textbraceright{}}}" in text
     assert "month = mar," in text and "day =" not in text
     assert text.startswith("@article{bo2022title,")
 
 
+def test_an_op_ed_is_an_online_entry_dated_by_date_alone():
+    text = exports.bibtex(ref("Ann Bo", date=PartialDate(2022, 3)))
+    assert text.startswith("@online{bo2022title,")
+    assert "  date = {2022-03},\n" in text
+    assert "year =" not in text and "month =" not in text and "publisher" not in text
+    assert "  journaltitle = {The Journal},\n  booktitle = {The Journal},\n" in text
+
+
+@pytest.mark.parametrize(("fields", "shown"), [
+    ({}, "Bo, A. (2022). The Title. The Institute. https://x.org/a"),
+    ({"report_number": "12"}, "Bo, A. (2022). The Title (No. 12). The Institute. https://x.org/a"),
+    ({"report_number": "PB-3", "series": "Policy Brief", "series_number": "7"},
+     "Bo, A. (2022). The Title (PB-3; Policy Brief 7). The Institute. https://x.org/a"),
+    ({"doi": "10.1234/x.5"}, "Bo, A. (2022). The Title. The Institute. https://doi.org/10.1234/x.5"),
+])
+def test_apa_for_a_report_dates_it_by_year_and_italicises_its_title(fields, shown):
+    styled = cite.apa(ref("Ann Bo", type="report", **fields))
+    assert cite.plain(styled) == shown
+    assert [text for text, italic in styled if italic] == ["The Title"]
+
+
 def test_reference_files_percent_encode_what_could_end_an_address():
     # Loading refuses such addresses; a model made by other code gets them encoded.
     r = ref("Ann Bo", url="https://x.org/a}\n@preamble{b}")
-    assert "  url = {https://x.org/a%7D%0A@preamble%7Bb%7D},\n" in cite.bibtex(r)
-    assert "UR  - https://x.org/a%7D%0A@preamble%7Bb%7D\r\n" in cite.ris(r)
+    assert "  url = {https://x.org/a%7D%0A@preamble%7Bb%7D},\n" in exports.bibtex(r)
+    assert "UR  - https://x.org/a%7D%0A@preamble%7Bb%7D\r\n" in exports.ris(r)
 
 
 def test_ris_dates_at_each_precision():
-    assert "DA  - 2022///\r\n" in cite.ris(ref("A B", date=PartialDate(2022)))
-    assert "DA  - 2022/03//\r\n" in cite.ris(ref("A B", date=PartialDate(2022, 3)))
-    assert "DA  - 2022/03/09/\r\n" in cite.ris(ref("A B", date=PartialDate(2022, 3, 9)))
-    assert cite.ris(ref("A B")).endswith("ER  - \r\n")
+    assert "DA  - 2022///\r\n" in exports.ris(ref("A B", date=PartialDate(2022)))
+    assert "DA  - 2022/03//\r\n" in exports.ris(ref("A B", date=PartialDate(2022, 3)))
+    assert "DA  - 2022/03/09/\r\n" in exports.ris(ref("A B", date=PartialDate(2022, 3, 9)))
+    assert exports.ris(ref("A B")).endswith("ER  - \r\n")
