@@ -134,11 +134,11 @@ class Record:
             self.error(key, f"bad '{key}': {exc}", f"expected {DATE_EXPECTED}")
             return None
 
-    def flag(self, key: str) -> bool:
-        value = self.data.get(key, False)
+    def flag(self, key: str, default: bool = False) -> bool:
+        value = self.data.get(key, default)
         if not isinstance(value, bool):
             self.error(key, f"'{key}' must be true or false")
-            return False
+            return default
         return value
 
     def number(self, key: str, default: int) -> int:

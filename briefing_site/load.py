@@ -35,7 +35,7 @@ from .yamlsource import Mapping, YamlError, load_yaml
 
 SITE_FIELDS = ("title", "description", "language", "base_url", "publisher", "author",
                "known_abbreviations", "words_per_minute", "trusted_html", "per_page",
-               "citation_style")
+               "citation_style", "search")
 BRIEFING_FIELDS = ("title", "date", "slug", "subtitle", "type", "authors", "author",
                    "affiliation", "publication", "publisher", "original_url", "summary",
                    "tags", "disclaimer", "language", "draft", "notes", "extra", "bibliography",
@@ -162,7 +162,7 @@ class Loader:
             author=rec.text("author"),
             known_abbreviations=rec.texts("known_abbreviations"),
             words_per_minute=rec.number("words_per_minute", 220),
-            trusted_html=rec.flag("trusted_html"),
+            trusted_html=rec.flag("trusted_html"), search=rec.flag("search", default=True),
             per_page=rec.number("per_page", 10),
             citation_style=rec.text("citation_style") or "apa")
 

@@ -170,6 +170,7 @@ class SiteConfig:
     trusted_html: bool = False  # skip sanitising raw HTML: every author is trusted
     per_page: int = 10  # briefings on each page of the home page
     citation_style: str = "apa"  # a name in csl.STYLES, or a .csl file in content/
+    search: bool = True  # a search field on every page, and the index it reads
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import DEFAULT_TEMPLATES
+from . import DEFAULT_TEMPLATES, search
 from .bibliography import cite
 from .chars import url_problem
 from .convert import Progress, convert_bodies
@@ -65,7 +65,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
         site = replace(site, config=replace(site.config, base_url=normalised))
     problems += validate(site, check_references=loaded.glossary_complete)
     try:
-        entries = glossary_entries(site, FieldRenderer(site.config.trusted_html))
+        renderer = FieldRenderer(site.config.trusted_html)
+        entries = glossary_entries(site, renderer)
         docs = convert_bodies(site.briefings, entries, site.config, state.bodies, options.jobs,
                               progress)
         references, cited = cite(site, docs, content, state.citations, options.jobs,
@@ -94,7 +95,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     digests = template_digests(templates)
     env = state.environment[1] if state.environment and \
         state.environment[0] == digests["*"] else None
-    plan = plan_site(data, templates, env, digests)
+    index = search.corpus(data, renderer, state.memo) if site.config.search else None
+    plan = plan_site(data, templates, env, digests, index)
     state.environment = (digests["*"], plan.env)
     keep: set[str] = set()
     stamper = None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import hashlib
 import itertools
 import multiprocessing
 import os
-import posixpath
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import jinja2
 from jinja2 import meta
 
-from . import __version__, exports, walk
+from . import __version__, exports, search, walk
 from .chart import build_chart
 from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
 from .dates import newest_day
@@ -172,12 +172,14 @@ def template_digests(templates: Path) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Planned:
-    """One file of the site before it is rendered: a page from a template, or a citation
-    file from a briefing's view (``template`` None, ``context["view"]``)."""
+    """One file of the site before it is rendered: a page from a template, or a file that
+    ``make`` writes from its context (a citation file, the search index), reading it as
+    templates do (see ``track``)."""
 
     path: str
     template: str | None
     context: dict[str, Any]
+    make: Callable[[dict[str, Any]], bytes] | None = None
 
 
 @dataclass
@@ -210,10 +212,16 @@ class Plan:
 CITATION_FILES = ((".bib", exports.bibtex), (".ris", exports.ris), (".json", exports.csl_json))
 
 
+def _citation(style: Callable[[Any], str], context: dict[str, Any]) -> bytes:
+    return style(context["view"].citation.reference).encode("utf-8")
+
+
 def plan_site(data: Enriched, templates: Path,
               env: jinja2.Environment | None = None,
-              digests: dict[str, str] | None = None) -> Plan:
-    """What to render: every page with its template and context, and the citation files.
+              digests: dict[str, str] | None = None,
+              index: search.Corpus | None = None) -> Plan:
+    """What to render: every page with its template and context, the citation files, and
+    with an ``index`` (``search.corpus``) the search index's files.
 
     An ``env`` from an earlier plan of the same templates is used again as it is; ``digests``
     are ``template_digests``. (Compiled templates are never kept on disk: Jinja's bytecode
@@ -256,14 +264,21 @@ def plan_site(data: Enriched, templates: Path,
     files = [Planned(path, template, {
         **shared, "root": not_found_root if path == "404.html" else _root(path),
         "page_path": path, **extra}) for path, template, extra in pages]
-    files += [Planned(view.url.removesuffix(".html") + suffix, None, {"view": view})
-              for view in data.briefings for suffix, _ in CITATION_FILES]
+    files += [Planned(view.url.removesuffix(".html") + suffix, None, {"view": view},
+                      functools.partial(_citation, style))
+              for view in data.briefings for suffix, style in CITATION_FILES]
+    if index is not None:
+        files.append(Planned("search/index.js", None, {
+            "entries": index.entries, "shards": tuple(index.parts)}, search.index_script))
+        files += [Planned(f"search/{shard}.js", None, {"parts": parts, "shard": shard},
+                          search.shard_script) for shard, parts in index.parts.items()]
+        files += [Planned(f"search/text/{view.briefing.slug}.js", None, {"view": view},
+                          search.text_script) for view in data.briefings]
     return Plan(files, env, templates, digests or template_digests(templates))
 
 
 _job: tuple | None = None  # what forked workers render from: inherited, never pickled
 _recorder: Recorder | None = None  # what the page being rendered reads (see _Recording)
-_FORMATS = dict(CITATION_FILES)
 
 Rendered = tuple[str, "bytes | Diagnostic", dict]  # path, bytes or the error, reads
 
@@ -274,10 +289,8 @@ def _render_one(index: int) -> Rendered:
     recorder = Recorder(shared) if record else None
     context = planned.context if recorder is None else \
         recorder.context(planned.path, planned.context)
-    if planned.template is None:  # a citation file
-        view = context["view"] if recorder is None else recorder.wrap(context["view"])
-        reference = view.citation.reference
-        data = _FORMATS[posixpath.splitext(planned.path)[1]](reference).encode("utf-8")
+    if planned.make is not None:
+        data = planned.make(context if recorder is None else recorder.wrap(context))
     else:
         if recorder is not None:
             for name in plan.templates_read(planned):

@@ -46,7 +46,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 PAGE_IDS = frozenset({"main", "cite-this", "terms-here", "related-head", "reference",
                       "topics", "authors", "about-author", "latest", "listed",
                       "references-head", "refs", "corrections-head"})
-_PAGE_ID = re.compile(r"[py]\d+|(?:cite|tip|letter|ref|cn|cnref)-.*")
+_PAGE_ID = re.compile(r"[py]\d+|(?:cite|tip|letter|ref|cn|cnref|search)-.*")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.-]*):", re.IGNORECASE)
 # Dropped with everything inside them, not just their tags.
 DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript",

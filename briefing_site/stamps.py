@@ -16,6 +16,7 @@ from typing import Any
 
 from .listings import Group, Page
 from .model import Briefing, Event, SiteConfig, Term
+from .search import Entry, Part
 from .views import BriefingView, Enriched, EventView, MentionGroup, TermView, UsedTerm
 
 Identity = tuple
@@ -40,6 +41,8 @@ IDENTITIES: dict[type, Callable[[Any], Identity]] = {
 SPELT: dict[type, Callable[[Any], tuple]] = {
     MentionGroup: lambda g: ("group", g.briefing.slug, g.places),
     UsedTerm: lambda u: ("used", u.term.id, u.tip),
+    Entry: lambda e: ("entry", e.stored, e.lengths),  # the search index's, and its parts:
+    Part: lambda p: ("part", p.number, p.digest),  # their terms by a digest of them
 }
 
 

@@ -157,7 +157,7 @@ def make_content(root: Path, files: dict[str, str | None] | None = None) -> Path
 
 
 def assert_no_scripts(files: dict[str, bytes]) -> None:
-    """No element that runs code, except the theme's own: its JSON-LD and its cite.js."""
+    """No element that runs code, except the theme's own: its JSON-LD, cite.js and search.js."""
     for path, data in files.items():
         if not path.endswith(".html"):
             continue
@@ -166,7 +166,8 @@ def assert_no_scripts(files: dict[str, bytes]) -> None:
             if script.get("type") == "application/ld+json":
                 json.loads(script.string)  # data, not code: it must parse
             else:
-                assert script.get("src", "").endswith("assets/cite.js"), (path, script)
+                assert script.get("src", "").endswith(("assets/cite.js", "assets/search.js")), \
+                    (path, script)
                 assert not script.string, (path, script)
         assert not soup.find_all(["iframe", "object", "embed", "form", "style"]), path
         for element in soup.find_all(True):

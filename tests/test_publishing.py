@@ -322,7 +322,7 @@ def test_json_ld_cannot_close_its_script(tmp_path, run):
     assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
     page = parse(out / "briefings" / "quiet-week.html")
     scripts = page.find_all("script")
-    assert len(scripts) == 2  # the JSON-LD and cite.js, nothing injected
+    assert len(scripts) == 3  # the JSON-LD, cite.js and search.js, nothing injected
     assert json.loads(page.find("script", type="application/ld+json").string)["headline"] == \
         "</script><script>alert(1)</script>"
 

@@ -208,6 +208,8 @@ EDITS = {
     "a citation added": lambda c, t: _replace(
         c / "briefings" / "synthetic-00016.md", "## What happened",
         "A claim [see @work0003, p. 12; @work0001].\n\n## What happened"),
+    "search turned off": lambda c, t: _replace(c / "site.yml", "title: ", "search: false\ntitle: "),
+    "search turned on again": lambda c, t: _replace(c / "site.yml", "search: false\n", ""),
 }
 
 

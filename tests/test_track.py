@@ -7,7 +7,7 @@ import dataclasses
 import shutil
 from pathlib import Path
 
-from briefing_site import render
+from briefing_site import render, search
 from briefing_site.convert import convert_bodies
 from briefing_site.enrich import enrich, glossary_entries
 from briefing_site.load import load_site
@@ -25,12 +25,14 @@ def _site(content: Path, templates: Path):
     entries = glossary_entries(site, FieldRenderer())
     docs = convert_bodies(site.briefings, entries, site.config)
     data = enrich(site, docs, entries)
-    return data, plan_site(data, templates)
+    # (The index's own files read what search.corpus analysed, stamped by its contents; its
+    # paragraphs' files read each briefing's view, as pages do.)
+    return data, plan_site(data, templates, index=search.corpus(data, FieldRenderer()))
 
 
 def _files(plan) -> dict[str, bytes]:
     return {path: data for path, data, _ in render_files(plan) if path.endswith(
-        (".html", ".xml", ".txt", ".bib", ".ris", ".json"))}
+        (".html", ".xml", ".txt", ".bib", ".ris", ".json", ".js"))}
 
 
 def _changed(value):
@@ -98,12 +100,15 @@ def test_the_spy_finds_a_read_that_bypasses_the_record(tmp_path, monkeypatch):
 
 
 def test_values_spelt_out_for_their_stamps_leave_no_field_out():
+    from briefing_site.search import Entry, Part
     from briefing_site.stamps import SPELT
     from briefing_site.views import MentionGroup, UsedTerm
 
     # Each is spelt as (a tag, then every field): a field added to one of these records
-    # must be added to its spelling, or pages showing it would not see it change.
-    covered = {MentionGroup: {"briefing", "places"}, UsedTerm: {"term", "tip"}}
+    # must be added to its spelling, or pages showing it would not see it change. (A part
+    # of the search index is spelt by a digest of its terms: tests/test_search.py.)
+    covered = {MentionGroup: {"briefing", "places"}, UsedTerm: {"term", "tip"},
+               Entry: {"stored", "lengths"}, Part: {"number", "digest", "terms"}}
     assert set(SPELT) == set(covered)
     for kind, names in covered.items():
         assert {f.name for f in dataclasses.fields(kind)} == names, kind

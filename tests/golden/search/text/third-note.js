@@ -1,0 +1,1 @@
+briefingSearch.text('third-note','[["p1","A third briefing, so that the home page has a second page. It mentions Almaty."]]');

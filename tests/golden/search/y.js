@@ -1,0 +1,1 @@
+briefingSearch.shard('y','[["year",{"0":{"7":1}}]]');
