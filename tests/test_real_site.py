@@ -288,7 +288,7 @@ def test_real_content_passes_the_strict_check(run):
     assert ": error: " not in result.err and ": warning: " not in result.err
 
 
-def test_the_article_page_weighs_at_most_60_kb_with_everything_it_loads(real_site, article):
+def test_the_article_page_weighs_at_most_62_kb_with_everything_it_loads(real_site, article):
     page = real_site / ARTICLE
     loaded = [link["href"] for link in article.find_all("link", rel=["stylesheet", "icon"])]
     loaded += [script["src"] for script in article.find_all("script", src=True)]
@@ -297,7 +297,9 @@ def test_the_article_page_weighs_at_most_60_kb_with_everything_it_loads(real_sit
     # the stylesheet, the icon, the copy script, the search field's (its engine and index
     # load only once the field is used)
     assert len(loaded) == 4
-    assert total <= 60_000, f"{total} bytes"
+    # 60 kB until the search field came (1.9 kB: its markup, its CSS and a 674-byte script);
+    # 17 kB gzipped in all.
+    assert total <= 62_000, f"{total} bytes"
 
 
 def test_a_term_linked_outside_paragraphs_has_its_hint_on_the_page(tmp_path, run):
