@@ -194,3 +194,17 @@ def test_topics_and_authors_named_as_windows_reserves_get_file_names_it_accepts(
     names = {p.stem for p in (out / "tags").iterdir()} | {p.stem for p in
                                                           (out / "authors").iterdir()}
     assert names == {"nul-topic", "aux-topic", "con-author"}
+
+
+def test_a_card_of_an_unsigned_briefing_starts_with_its_date(tmp_path, run):
+    # No byline, so no separator before the date: "· March 2022" reads as a typo.
+    body = "---\ntitle: Unsigned\ndate: 2022-03\n---\n\nA paragraph.\n"
+    content = make_content(tmp_path, {"briefings/unsigned.md": body})
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out",
+               tmp_path / "site").code == 0
+    page = parse(tmp_path / "site" / "index.html")
+    for card in page.select("li.card"):
+        first = card.select_one("p.meta").find(True)
+        signed = card.select_one(".byline") is not None
+        assert first.name == ("span" if signed else "time"), card
+    assert any(card.select_one(".byline") is None for card in page.select("li.card"))
