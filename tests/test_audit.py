@@ -134,6 +134,11 @@ def test_axe_finds_no_wcag_a_or_aa_violations(axe_report):
     assert problems == []
 
 
+def test_no_page_scrolls_sideways_on_a_screen_320_pixels_wide(axe_report):
+    wide = {page: entry["overflow"] for page, entry in axe_report.items() if entry["overflow"]}
+    assert wide == {}, "pixels past the right edge at 320 px"
+
+
 def test_every_interactive_element_is_reached_by_keyboard_and_visibly_focused(axe_report):
     for page, entry in axe_report.items():
         keys = entry["keyboard"]

@@ -94,13 +94,19 @@ async function hints(page) {
 const report = {};
 for (const relative of pages) {
   const url = new URL(relative, site).href;
-  const entry = { axe: {}, keyboard: null, hints: null };
+  const entry = { axe: {}, keyboard: null, hints: null, overflow: null };
   for (const [scheme, width] of VARIANTS) {
     const context = await browser.newContext({
       colorScheme: scheme, reducedMotion: "reduce", viewport: { width, height: 900 } });
     const page = await context.newPage();
     await page.goto(url);
     entry.axe[`${scheme} ${width}`] = await axe(page);
+    if (scheme === "light" && width === 390) {
+      // WCAG 1.4.10 (reflow): at 320 CSS pixels nothing may need scrolling sideways.
+      await page.setViewportSize({ width: 320, height: 900 });
+      entry.overflow = await page.evaluate(() =>
+        document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    }
     if (scheme === "light" && width === 1280) {
       entry.keyboard = await keyboard(page);
       await page.goto(url);
