@@ -6,7 +6,7 @@ import html
 import re
 import xml.etree.ElementTree as etree
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from markdown import Markdown
@@ -81,37 +81,36 @@ class Document:
         return tuple(blocks)
 
 
-def with_tips(block: str, tips: Mapping[str, str]) -> str:
-    """A converted block with each link's hint put in: ``tips`` by term id."""
-    if TIP_START not in block:
+def _filled(block: str, start: str, end: str, value: Callable[[str], str | None]) -> str:
+    """``block`` with each hole ``start``name``end`` replaced by ``value(name)``; a hole
+    whose value is None is not one the converter made, and stays as it was."""
+    if start not in block:
         return block
-    head, *holes = block.split(TIP_START)
+    head, *holes = block.split(start)
     parts = [head]
     for hole in holes:
-        term_id, end, rest = hole.partition(TIP_END)
-        tip = tips.get(term_id) if end else None
-        if tip is None:  # not a hole the linker made: the text as it was
-            parts += (TIP_START, hole)
-            continue
-        # Escaped for an attribute value, as Python-Markdown escapes the others.
-        parts += (tip.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                  .replace('"', "&quot;"), rest)
+        name, closed, rest = hole.partition(end)
+        found = value(name) if closed else None
+        parts += (start, hole) if found is None else (found, rest)
     return "".join(parts)
+
+
+def with_tips(block: str, tips: Mapping[str, str]) -> str:
+    """A converted block with each link's hint put in: ``tips`` by term id."""
+    def tip(term_id: str) -> str | None:
+        found = tips.get(term_id)
+        # Escaped for an attribute value, as Python-Markdown escapes the others.
+        return None if found is None else found.replace("&", "&amp;").replace(
+            "<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return _filled(block, TIP_START, TIP_END, tip)
 
 
 def with_citations(block: str, citations: tuple[str, ...]) -> str:
     """A converted block with each citation's HTML put in its hole: ``citations`` in order."""
-    if CITE_START not in block:
-        return block
-    head, *holes = block.split(CITE_START)
-    parts = [head]
-    for hole in holes:
-        number, end, rest = hole.partition(CITE_END)
-        if not (end and number.isdigit() and 0 < int(number) <= len(citations)):
-            parts += (CITE_START, hole)  # not a hole the converter made
-            continue
-        parts += (citations[int(number) - 1], rest)
-    return "".join(parts)
+    def cited(number: str) -> str | None:
+        ok = number.isdigit() and 0 < int(number) <= len(citations)
+        return citations[int(number) - 1] if ok else None
+    return _filled(block, CITE_START, CITE_END, cited)
 
 
 class BodyConverter:
