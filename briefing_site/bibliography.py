@@ -44,7 +44,9 @@ class References:
 
     citations: tuple[str, ...] = ()
     works: tuple[CitedWork, ...] = ()
-    notes: tuple[tuple[int, str], ...] = ()  # with a note style: each note's number, HTML
+    # With a note style, the other holes (see ``markdown_cite.Citations``): each footnote's
+    # number (``fnJ``) and each citation's slot in the notes (``noteN``), by name.
+    holes: tuple[tuple[str, str], ...] = ()
 
 
 NONE = References()
@@ -89,6 +91,20 @@ def _style(site: Site, content: Path) -> tuple[str | None, Diagnostic | None]:
     return xml, None
 
 
+def note_style(site: Site, content: Path) -> bool:
+    """Whether the site's citation style makes notes of citations (False for a style that
+    cannot be read: ``cite`` says why)."""
+    name = site.config.citation_style
+    if name == "chicago-note-bibliography":
+        return True
+    if name in csl.STYLES or not name.endswith(".csl"):
+        return False
+    try:
+        return csl.is_note_style(csl.style_xml(name, content))
+    except Exception:  # unreadable, or not XML
+        return False
+
+
 def _works(paths: list[tuple[Path, str]], memo) -> tuple[dict[str, Work], list[Diagnostic]]:
     found: dict[str, Work] = {}
     problems: list[Diagnostic] = []
@@ -119,6 +135,7 @@ def cite(site: Site, docs: dict[str, Document], content: Path,
     unreadable = any(p.is_error for p in problems)
     style, trouble = None, None
     planned: dict[str, tuple[csl.Job, Document, str]] = {}
+    written: dict[str, References] = {}
     cited_anywhere: set[str] = set()
     for briefing in site.briefings:
         doc = docs.get(briefing.slug)
@@ -179,6 +196,10 @@ def cite(site: Site, docs: dict[str, Document], content: Path,
         nocite = tuple(k for k in briefing.nocite if k in available)
         cited = sorted(set(keys) | set(nocite))
         cited_anywhere |= set(cited)
+        if not cited:  # only "@someone"s: the text stays as written
+            written[briefing.slug] = References(tuple(
+                " " * c.spaced + html.escape(c.text, quote=False) for c in doc.citations),
+                holes=tuple(_numbers(doc, [])))
         if style is None or not cited:
             continue
         job = csl.Job(tuple(available[k].data for k in cited), tuple(clusters), style,
@@ -205,7 +226,7 @@ def cite(site: Site, docs: dict[str, Document], content: Path,
     used |= set(digests.values())
     for stale in [k for k in memo if k.startswith(("cites/", "works/")) and k not in used]:
         del memo[stale]
-    made = {}
+    made = written
     for slug, (job, doc, holes) in planned.items():
         inputs = (digests[slug], holes, doc.citations, doc.paragraphs)
         last = memo.get(f"made/{slug}")
@@ -249,39 +270,60 @@ def _digest(job: csl.Job) -> str:
 
 def _references(rendered: csl.Rendered, doc: Document, holes_json: str,
                 items: tuple[str, ...]) -> References:
-    holes = json.loads(holes_json)
+    holes_at = json.loads(holes_json)
     texts = tuple(cluster.text for cluster in doc.citations)
     data = {item["id"]: item for item in map(json.loads, items)}
     numbers = {p.id: p.number for p in doc.paragraphs}
     places: dict[str, list[tuple[str, int]]] = {}
-    for cluster, hole in zip(doc.citations, holes, strict=True):
+    for cluster, hole in zip(doc.citations, holes_at, strict=True):
         if hole is None or cluster.paragraph is None:
             continue
         for item in cluster.items:
             here = (cluster.paragraph, numbers[cluster.paragraph])
             if here not in places.setdefault(item.key, []):
                 places[item.key].append(here)
-    citations, notes, number = [], [], 0
-    for hole, text, cluster in zip(holes, texts, doc.citations, strict=True):
-        space = " " if cluster.spaced and not (rendered.notes and hole is not None) else ""
+    citations, holes, number = [], [], 0
+    notes = [n for n, (c, h) in enumerate(zip(doc.citations, holes_at, strict=True), 1)
+             if h is not None and not c.in_note] if rendered.notes else []
+    for n, (hole, text, cluster) in enumerate(zip(holes_at, texts, doc.citations,
+                                                  strict=True), 1):
+        space = " " if cluster.spaced and n not in notes else ""
         if hole is None:
             citations.append(space + html.escape(text, quote=False))
-        elif rendered.notes:  # numbered among the notes alone
+        elif rendered.notes and cluster.in_note:  # in a footnote: its text, there
+            citations.append(space + " ".join(filter(None, (rendered.in_text[hole],
+                                                              rendered.citations[hole]))))
+        elif rendered.notes:  # a note of its own, numbered with the body's footnotes
             number += 1
-            notes.append((number, rendered.citations[hole]))
+            k = number + cluster.notes_before
             plain = rendered.texts[hole]
             citations.append(
                 rendered.in_text[hole] +
                 f'<span class="gl cited" data-tip="{html.escape(plain)}"><sup class="cite-ref">'
-                f'<a href="#cn-{number}" id="cnref-{number}" aria-describedby="cn-{number}">'
-                f"{number}</a></sup></span>")
+                f'<a href="#cn-{k}" id="cnref-{k}" class="footnote-ref" aria-describedby='
+                f'"cn-{k}">{k}</a></sup></span>')
+            holes.append((f"note{n}", f'<li id="cn-{k}"><p>{rendered.citations[hole]}&#160;<a '
+                          f'class="footnote-backref" href="#cnref-{k}" title="Jump back to '
+                          f'note {k} in the text">↩</a></p></li>'))
         else:
             citations.append(space + rendered.citations[hole])
+    if rendered.notes:
+        holes += _numbers(doc, notes)
     works = tuple(CitedWork(e.key, e.html, e.text, tuple(places.get(e.key, ())),
                             highwire(data[e.key]), json.dumps(json_ld(data[e.key], e.text),
                                                               ensure_ascii=False))
                   for e in rendered.entries)
-    return References(tuple(citations), works, tuple(notes))
+    return References(tuple(citations), works, tuple(holes))
+
+
+def _numbers(doc: Document, notes: list[int]) -> list[tuple[str, str]]:
+    """Each footnote's number among the notes: its own, and one for each citation's note
+    before it; the slots of citations that made no note stay empty."""
+    before = [doc.citations[n - 1].notes_before for n in notes]
+    numbers = [(f"fn{j}", str(j + sum(b < j for b in before))) for j in
+               range(1, doc.footnotes + 1)]
+    return numbers + [(f"note{n}", "") for n in range(1, len(doc.citations) + 1)
+                      if n not in notes]
 
 
 def _names(item: dict, role: str = "author") -> list[str]:

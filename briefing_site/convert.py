@@ -31,12 +31,13 @@ _worker: BodyConverter | None = None  # each worker process's own converter
 Progress = Callable[[str, int, int], None]
 
 
-def converter_key(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> str:
+def converter_key(entries: tuple[GlossaryEntry, ...], config: SiteConfig,
+                  notes: bool = False) -> str:
     """What, besides the body, a converted body depends on: the terms' forms, not their
-    hints (which the pages put in)."""
+    hints (which the pages put in); whether citations are notes."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(repr((tuple((e.id, e.forms) for e in entries), config.known_abbreviations,
-                        config.trusted_html, GLOSSARY_HREF)).encode())
+                        config.trusted_html, GLOSSARY_HREF, notes)).encode())
     return digest.hexdigest()
 
 
@@ -44,9 +45,10 @@ def body_key(base: str, body: str) -> str:
     return hashlib.blake2b(f"{base}\0{body}".encode(), digest_size=16).hexdigest()
 
 
-def _make(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> BodyConverter:
+def _make(entries: tuple[GlossaryEntry, ...], config: SiteConfig,
+          notes: bool = False) -> BodyConverter:
     return BodyConverter(entries, GLOSSARY_HREF, config.known_abbreviations,
-                         config.trusted_html)
+                         config.trusted_html, notes)
 
 
 def die_with_parent() -> None:
@@ -64,10 +66,10 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def _start_worker(entries: tuple[GlossaryEntry, ...], config: SiteConfig) -> None:
+def _start_worker(entries: tuple[GlossaryEntry, ...], config: SiteConfig, notes: bool) -> None:
     global _worker
     die_with_parent()
-    _worker = _make(entries, config)
+    _worker = _make(entries, config, notes)
 
 
 def _convert(body: str) -> Document | None:
@@ -85,14 +87,16 @@ def _safely(converter: BodyConverter, body: str) -> Document | None:
 
 def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry, ...],
                    config: SiteConfig, cache: MutableMapping[str, Document] | None = None,
-                   jobs: int = 1, progress: Progress | None = None) -> dict[str, Document]:
-    """Each briefing's converted body, by slug, converting only what ``cache`` lacks.
+                   jobs: int = 1, progress: Progress | None = None, notes: bool = False
+                   ) -> dict[str, Document]:
+    """Each briefing's converted body, by slug, converting only what ``cache`` lacks;
+    ``notes``: the citation style makes notes of citations.
 
     New results are added to ``cache``. The output does not depend on ``jobs`` or on the
     cache: the same bodies always give the same documents.
     """
     cache = {} if cache is None else cache
-    base = converter_key(entries, config)
+    base = converter_key(entries, config, notes)
     keys = {b.slug: body_key(base, b.body) for b in briefings}
     failed: list[str] = []
     todo = sorted({keys[b.slug]: b.body for b in briefings if keys[b.slug] not in cache}.items())
@@ -102,7 +106,7 @@ def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                  initializer=_start_worker,
-                                 initargs=(entries, config)) as pool:
+                                 initargs=(entries, config, notes)) as pool:
             size = max(1, len(todo) // (jobs * 8))
             converted = zip(todo, pool.map(_convert, [body for _, body in todo],
                                            chunksize=size), strict=True)
@@ -114,7 +118,7 @@ def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry
                 if progress:
                     progress("converting", done, len(todo))
     else:
-        converter = _make(entries, config)
+        converter = _make(entries, config, notes)
         for done, (key, body) in enumerate(todo, 1):
             doc = _safely(converter, body)
             if doc is None:

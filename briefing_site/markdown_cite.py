@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markdown import Markdown
 from markdown.extensions import Extension
@@ -51,6 +51,10 @@ class Cluster:
     paragraph: str | None = None  # the id of the paragraph it is in (set once known)
     # A space before it, which the hole holds: a note's number goes straight after the word.
     spaced: bool = False
+    # With a note style: the body's own footnotes before it, and whether it is inside one
+    # (a citation there stays in that note's text instead of making a note of its own).
+    notes_before: int = 0
+    in_note: bool = False
 
 
 def parse_brackets(inside: str) -> tuple[CiteItem, ...] | None:
@@ -86,14 +90,24 @@ def find(text: str) -> list[tuple[int, int, Cluster]]:
 
 
 class Citations(Extension):
-    """Finds the citations of a body; ``clusters`` are the last document's, in order."""
+    """Finds the citations of a body; ``clusters`` are the last document's, in order.
 
-    def __init__(self, **kwargs) -> None:
+    With ``notes`` (a note style), the citations and the body's own footnotes make one
+    series: each footnote's number becomes a hole (``fnJ`` for the J-th footnote), and the
+    footnotes' list a slot (``noteN``) for the note of citation N, where it falls in the
+    text; the page fills them once it knows which citations are notes (a bare ``@name``
+    that cites nothing is none).
+    """
+
+    def __init__(self, notes: bool = False, **kwargs) -> None:
         self.clusters: list[Cluster] = []
+        self.notes = notes
+        self.footnotes = 0  # the last document's own footnotes, if it has notes to join
         super().__init__(**kwargs)
 
     def reset(self) -> None:
         self.clusters = []
+        self.footnotes = 0
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.registerExtension(self)
@@ -101,6 +115,8 @@ class Citations(Extension):
         # that a paragraph's text leaves its citations out, and before the glossary linker
         # (-2), which would otherwise split a citation's text with a term's link.
         md.treeprocessors.register(_FindProcessor(md, self), "citations", -0.5)
+        if self.notes:  # (the footnotes are numbered by then: 'footnote-reorder' is 19)
+            md.treeprocessors.register(_NoteProcessor(md, self), "citation_notes", -0.6)
         md.treeprocessors.register(_PlaceProcessor(md, self), "citation_places", -3)
 
 
@@ -161,7 +177,72 @@ class _PlaceProcessor(Treeprocessor):
                 text = span.text or ""
                 if text.startswith(CITE_START):
                     number = int(text[len(CITE_START):-len(CITE_END)])
-                    cluster = self.ext.clusters[number - 1]
-                    self.ext.clusters[number - 1] = Cluster(
-                        cluster.text, cluster.items, cluster.bare, pid[len(OWN_ID):],
-                        cluster.spaced)
+                    self.ext.clusters[number - 1] = replace(
+                        self.ext.clusters[number - 1], paragraph=pid[len(OWN_ID):])
+
+
+def hole(name: str) -> str:
+    return f"{CITE_START}{name}{CITE_END}"
+
+
+class _NoteProcessor(Treeprocessor):
+    """Makes the citations' notes and the body's footnotes one series (see ``Citations``)."""
+
+    def __init__(self, md: Markdown, ext: Citations) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        clusters = self.ext.clusters
+        if not clusters:
+            return
+        box = next((e for e in root if e.tag == "div" and "footnote" in e.get("class", "")),
+                   None)
+        listed = box.find("ol") if box is not None else None
+        items = list(listed) if listed is not None else []
+        number = {f"#{li.get('id')}": j for j, li in enumerate(items, 1)}
+        refs: list[tuple[etree.Element, int]] = []
+        order: list[etree.Element | str] = []  # the notes' list: footnotes and slots
+        for block in root:
+            if block is box:
+                continue
+            for element in block.iter():
+                if element.tag == "sup" and element.get("id", "").startswith("fnref") and \
+                        len(element) and element[0].get("href") in number:
+                    j = number[element[0].get("href")]
+                    refs.append((element[0], j))
+                    if items[j - 1] not in order:
+                        order.append(items[j - 1])
+                elif element.tag == "span" and (element.text or "").startswith(CITE_START):
+                    n = int(element.text[len(CITE_START):-len(CITE_END)])
+                    clusters[n - 1] = replace(clusters[n - 1], notes_before=len(order) -
+                                              sum(isinstance(e, str) for e in order))
+                    order.append(f"note{n}")
+        for n, cluster in enumerate(clusters, 1):
+            if f"note{n}" not in order:
+                clusters[n - 1] = replace(cluster, in_note=True)
+        if not any(isinstance(entry, str) for entry in order):
+            return  # no citation outside the footnotes: they stay as they are
+        self.ext.footnotes = len(items)
+        for link, j in refs:
+            link.text = hole(f"fn{j}")
+        if listed is None:
+            box = etree.SubElement(root, "div", {"class": "footnote"})
+            etree.SubElement(box, "hr")
+            listed = etree.SubElement(box, "ol")
+        order += [li for li in items if li not in order]  # (defined, never referred to)
+        for li in items:
+            listed.remove(li)
+        listed.text = None
+        for entry in order:
+            if isinstance(entry, str):  # a slot, between the items
+                if len(listed):
+                    listed[-1].tail = (listed[-1].tail or "") + hole(entry)
+                else:
+                    listed.text = (listed.text or "") + hole(entry)
+                continue
+            entry.tail = None
+            listed.append(entry)
+            for back in entry.iter("a"):  # (its number is not known yet; no hole goes in an
+                if "footnote-backref" in back.get("class", ""):  # attribute an author writes)
+                    back.set("title", "Jump back to the text")

@@ -28,6 +28,9 @@ from .markdown_ext import (
 from .sanitize import clean_html
 
 EXTENSIONS = ["extra", "toc"]
+# Footnotes numbered in the order the text refers to them, as Pandoc and Hugo number them
+# (Python-Markdown's default is the order of their definitions).
+EXTENSION_CONFIGS = {"extra": {"footnotes": {"USE_DEFINITION_ORDER": False}}}
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Document:
     # every term linked, wherever (a list item too), in order: each link's hint must exist
     linked: tuple[str, ...] = ()
     citations: tuple[Cluster, ...] = ()  # in order: hole n is citations[n - 1]
+    footnotes: int = 0  # with a note style and citations: the body's own footnotes
 
     @property
     def texts(self) -> list[str]:
@@ -105,10 +109,14 @@ def with_tips(block: str, tips: Mapping[str, str]) -> str:
     return _filled(block, TIP_START, TIP_END, tip)
 
 
-def with_citations(block: str, citations: tuple[str, ...]) -> str:
-    """A converted block with each citation's HTML put in its hole: ``citations`` in order."""
+def with_citations(block: str, citations: tuple[str, ...],
+                   named: Mapping[str, str] | None = None) -> str:
+    """A converted block with each citation's HTML put in its hole: ``citations`` in order,
+    and the other holes' (a note style's numbers and notes) from ``named``."""
     def cited(number: str) -> str | None:
-        ok = number.isdigit() and 0 < int(number) <= len(citations)
+        if not number.isdigit():
+            return (named or {}).get(number)
+        ok = 0 < int(number) <= len(citations)
         return citations[int(number) - 1] if ok else None
     return _filled(block, CITE_START, CITE_END, cited)
 
@@ -117,15 +125,18 @@ class BodyConverter:
     """Converts briefing bodies with the glossary of one site; reusable across briefings."""
 
     def __init__(self, entries: tuple[GlossaryEntry, ...], glossary_href: str,
-                 known_abbreviations: tuple[str, ...] = (), trusted: bool = False) -> None:
+                 known_abbreviations: tuple[str, ...] = (), trusted: bool = False,
+                 notes: bool = False) -> None:
+        """``notes``: the citation style makes notes of citations (see ``Citations``)."""
         # Trusted HTML is not cleaned; the anchors' marks come off all the same.
         self.clean = (lambda html: html.replace(OWN_ID, "")) if trusted else clean_html
         self.anchors = ParagraphAnchors()
         self.linker = GlossaryLinker(entries, href=glossary_href,
                                      known_abbreviations=known_abbreviations)
-        self.citations = Citations()
+        self.citations = Citations(notes)
         self.md = Markdown(extensions=[*EXTENSIONS, self.anchors, self.linker, self.citations,
-                                       QuickInline()], output_format="html")
+                                       QuickInline()], extension_configs=EXTENSION_CONFIGS,
+                           output_format="html")
 
     def convert(self, source: str) -> Document:
         """Markdown.convert(), but serialising each top-level block on its own.
@@ -167,6 +178,7 @@ class BodyConverter:
             linked=tuple(self.linker.linked),
             words=words,
             citations=tuple(self.citations.clusters),
+            footnotes=self.citations.footnotes,
         )
 
 

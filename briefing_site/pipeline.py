@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import DEFAULT_TEMPLATES, search
-from .bibliography import cite
+from .bibliography import cite, note_style
 from .chars import url_problem
 from .convert import Progress, convert_bodies
 from .enrich import enrich, glossary_entries
@@ -68,7 +68,7 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
         renderer = FieldRenderer(site.config.trusted_html)
         entries = glossary_entries(site, renderer)
         docs = convert_bodies(site.briefings, entries, site.config, state.bodies, options.jobs,
-                              progress)
+                              progress, note_style(site, content))
         references, cited = cite(site, docs, content, state.citations, options.jobs,
                                  loaded.briefings_complete)
         problems += cited

@@ -158,8 +158,9 @@ class BriefingView:
         Unpacked each time it is asked for, by the page being rendered, and not kept.
         """
         tips = {used.term.id: used.tip for used in self.terms}
-        cited = self.references.citations
-        return tuple(BlockView(with_citations(with_tips(block.html, tips), cited), events, notes)
+        cited, named = self.references.citations, dict(self.references.holes)
+        return tuple(BlockView(with_citations(with_tips(block.html, tips), cited, named), events,
+                               notes)
                      for block, (events, notes) in zip(self.document.blocks, self.margins,
                                                        strict=True))
 

@@ -213,14 +213,55 @@ def test_a_note_style_makes_each_citation_a_numbered_note(tmp_path, run):
     assert " ".join(third.get_text().split()).startswith("Charles J. Sullivan1 argues the point2.")
     marker = third.select_one("sup.cite-ref a")
     assert (marker["href"], marker["id"], marker.get_text()) == ("#cn-1", "cnref-1", "1")
-    notes = page.select("ol.cite-notes > li")
+    notes = page.select("div.footnote > ol > li")
     assert [li["id"] for li in notes] == ["cn-1", "cn-2", "cn-3", "cn-4"]
     assert " ".join(notes[1].get_text().split()).startswith(
         "See Sullivan, “A Made-up Article on Succession,” 4; Example Policy Institute")
-    assert notes[1].select_one("a.backlink")["href"] == "#cnref-2"
+    assert notes[1].select_one("a.footnote-backref")["href"] == "#cnref-2"
     assert not page.select("a a")  # a link is never inside another
     assert [li["id"] for li in page.select("ul.bibliography > li")] == [
         "ref-institute2021", "ref-sullivan2022"]
+
+
+def test_a_note_style_numbers_citations_and_footnotes_as_one_series(tmp_path, run):
+    body = ("\n\nFirst a footnote,[^later] then a citation [@sullivan2022, p. 4], a second "
+            "footnote[^aside] and a citation again [@institute2021].[^later]\n\n"
+            "[^aside]: An aside that cites [@sullivan2022, p. 9] in its own text.\n"
+            "[^later]: Defined first, referred to first.\n")
+    content = _content(tmp_path, body=body, **{
+        "site.yml": "title: Fixture Briefings\ncitation_style: chicago-note-bibliography\n"})
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    text = next(" ".join(p.get_text().split()) for p in page.select("p[id]")
+                if "First a footnote" in p.get_text())
+    assert text.startswith("First a footnote,1 then a citation2, a second footnote3 and a "
+                           "citation again4.1")
+    notes = page.select("div.footnote > ol > li")
+    assert len(page.select("div.footnote")) == 1 and len(notes) == 4
+    assert [" ".join(li.get_text().split())[:22] for li in notes] == [
+        "Defined first, referre", "Charles J. Sullivan, “", "An aside that cites Su",
+        "Example Policy Institu"]
+    assert [li["id"] for li in notes][1::2] == ["cn-2", "cn-4"]
+    # Every mark links to its note, and every note back to a mark, under one number.
+    for mark in page.select("sup a[href]"):
+        number = mark.get_text()
+        target = page.find(id=mark["href"][1:])
+        assert target in notes and notes.index(target) + 1 == int(number)
+    assert notes[2].select_one("a.footnote-backref")["href"] == "#fnref:aside"
+    assert "cite:" not in page.decode()  # no hole left unfilled
+
+
+def test_a_bare_handle_in_a_briefing_without_citations_stays_as_written(tmp_path, run):
+    for style in ("apa", "chicago-note-bibliography"):
+        content = _content(tmp_path / style, body="\n\nWrite to @someone.[^n]\n\n[^n]: A note.\n",
+                           **{"site.yml": f"title: Fixture Briefings\ncitation_style: {style}\n"})
+        out = tmp_path / style / "site"
+        assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+        page = parse(out / "briefings" / "quiet-week.html")
+        assert [" ".join(p.get_text().split()) for p in page.select("p[id]")
+                if "Write to" in p.get_text()] == ["Write to @someone.1 ¶"]
+        assert "cite:" not in page.decode()
 
 
 def test_a_csl_file_in_the_content_folder_is_a_style(tmp_path, run):

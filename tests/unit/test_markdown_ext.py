@@ -96,6 +96,13 @@ def test_footnotes_are_not_numbered_paragraphs_and_do_not_count_as_mentions():
     assert doc.mentions == {}
 
 
+def test_footnotes_are_numbered_in_the_order_the_text_refers_to_them():
+    out = html("First.[^later] Then.[^sooner]\n\n[^sooner]: Defined first.\n[^later]: Second.")
+    assert '<a class="footnote-ref" href="#fn:later">1</a>' in out
+    assert '<a class="footnote-ref" href="#fn:sooner">2</a>' in out
+    assert out.index('<li id="fn:later">') < out.index('<li id="fn:sooner">')
+
+
 def test_blocks_list_the_paragraphs_they_contain():
     doc = convert("# Title\n\n> Quoted.\n>\n> Again.\n\nPlain.")
     assert [b.paragraph_ids for b in doc.blocks] == [(), ("p1", "p2"), ("p3",)]
