@@ -297,11 +297,10 @@ def _references(rendered: csl.Rendered, doc: Document, holes_json: str,
             number += 1
             k = number + cluster.notes_before
             plain = rendered.texts[hole]
-            citations.append(
-                rendered.in_text[hole] +
-                f'<span class="gl cited" data-tip="{html.escape(plain)}"><sup class="cite-ref">'
-                f'<a href="#cn-{k}" id="cnref-{k}" class="footnote-ref" aria-describedby='
-                f'"cn-{k}">{k}</a></sup></span>')
+            citations.append(rendered.in_text[hole])
+            holes.append((f"mark{n}", f'<span class="gl cited" data-tip="{html.escape(plain)}">'
+                          f'<sup class="cite-ref"><a href="#cn-{k}" id="cnref-{k}" class='
+                          f'"footnote-ref" aria-describedby="cn-{k}">{k}</a></sup></span>'))
             holes.append((f"note{n}", f'<li id="cn-{k}"><p>{rendered.citations[hole]}&#160;<a '
                           f'class="footnote-backref" href="#cnref-{k}" title="Jump back to '
                           f'note {k} in the text">↩</a></p></li>'))
@@ -318,12 +317,12 @@ def _references(rendered: csl.Rendered, doc: Document, holes_json: str,
 
 def _numbers(doc: Document, notes: list[int]) -> list[tuple[str, str]]:
     """Each footnote's number among the notes: its own, and one for each citation's note
-    before it; the slots of citations that made no note stay empty."""
+    before it; the slots and marks of citations that made no note stay empty."""
     before = [doc.citations[n - 1].notes_before for n in notes]
     numbers = [(f"fn{j}", str(j + sum(b < j for b in before))) for j in
                range(1, doc.footnotes + 1)]
-    return numbers + [(f"note{n}", "") for n in range(1, len(doc.citations) + 1)
-                      if n not in notes]
+    return numbers + [(f"{hole}{n}", "") for n in range(1, len(doc.citations) + 1)
+                      if n not in notes for hole in ("note", "mark")]
 
 
 def _names(item: dict, role: str = "author") -> list[str]:

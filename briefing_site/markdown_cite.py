@@ -93,10 +93,11 @@ class Citations(Extension):
     """Finds the citations of a body; ``clusters`` are the last document's, in order.
 
     With ``notes`` (a note style), the citations and the body's own footnotes make one
-    series: each footnote's number becomes a hole (``fnJ`` for the J-th footnote), and the
-    footnotes' list a slot (``noteN``) for the note of citation N, where it falls in the
-    text; the page fills them once it knows which citations are notes (a bare ``@name``
-    that cites nothing is none).
+    series: each footnote's number becomes a hole (``fnJ`` for the J-th footnote), each
+    citation gets a hole for its note's number (``markN``, after the punctuation that follows
+    it), and the footnotes' list a slot (``noteN``) for the note, where it falls in the text.
+    The page fills them once it knows which citations are notes (a bare ``@name`` that cites
+    nothing is none).
     """
 
     def __init__(self, notes: bool = False, **kwargs) -> None:
@@ -175,10 +176,13 @@ class _PlaceProcessor(Treeprocessor):
                 continue
             for span in p.iter("span"):
                 text = span.text or ""
-                if text.startswith(CITE_START):
+                if text.startswith(CITE_START) and text[len(CITE_START):-1].isdigit():
                     number = int(text[len(CITE_START):-len(CITE_END)])
                     self.ext.clusters[number - 1] = replace(
                         self.ext.clusters[number - 1], paragraph=pid[len(OWN_ID):])
+
+
+_PUNCTUATION = ".,;:!?"
 
 
 def hole(name: str) -> str:
@@ -203,9 +207,11 @@ class _NoteProcessor(Treeprocessor):
         number = {f"#{li.get('id')}": j for j, li in enumerate(items, 1)}
         refs: list[tuple[etree.Element, int]] = []
         order: list[etree.Element | str] = []  # the notes' list: footnotes and slots
+        marks: list[tuple[etree.Element, etree.Element, int]] = []  # (parent, hole, n)
         for block in root:
             if block is box:
                 continue
+            parents = {child: parent for parent in block.iter() for child in parent}
             for element in block.iter():
                 if element.tag == "sup" and element.get("id", "").startswith("fnref") and \
                         len(element) and element[0].get("href") in number:
@@ -218,6 +224,7 @@ class _NoteProcessor(Treeprocessor):
                     clusters[n - 1] = replace(clusters[n - 1], notes_before=len(order) -
                                               sum(isinstance(e, str) for e in order))
                     order.append(f"note{n}")
+                    marks.append((parents[element], element, n))
         for n, cluster in enumerate(clusters, 1):
             if f"note{n}" not in order:
                 clusters[n - 1] = replace(cluster, in_note=True)
@@ -226,6 +233,13 @@ class _NoteProcessor(Treeprocessor):
         self.ext.footnotes = len(items)
         for link, j in refs:
             link.text = hole(f"fn{j}")
+        for parent, element, n in marks:  # each note's number, after what punctuates
+            tail = element.tail or ""      # the citation (Chicago 13.28; so Pandoc does)
+            after = len(tail) - len(tail.lstrip(_PUNCTUATION))
+            mark = etree.Element("span")
+            mark.text, mark.tail = hole(f"mark{n}"), tail[after:] or None
+            element.tail = tail[:after] or None
+            parent.insert(list(parent).index(element) + 1, mark)
         if listed is None:
             box = etree.SubElement(root, "div", {"class": "footnote"})
             etree.SubElement(box, "hr")

@@ -210,7 +210,7 @@ def test_a_note_style_makes_each_citation_a_numbered_note(tmp_path, run):
     assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
     page = parse(out / "briefings" / "quiet-week.html")
     third = page.find(id="p4")
-    assert " ".join(third.get_text().split()).startswith("Charles J. Sullivan1 argues the point2.")
+    assert " ".join(third.get_text().split()).startswith("Charles J. Sullivan1 argues the point.2")
     marker = third.select_one("sup.cite-ref a")
     assert (marker["href"], marker["id"], marker.get_text()) == ("#cn-1", "cnref-1", "1")
     notes = page.select("div.footnote > ol > li")
@@ -235,8 +235,9 @@ def test_a_note_style_numbers_citations_and_footnotes_as_one_series(tmp_path, ru
     page = parse(out / "briefings" / "quiet-week.html")
     text = next(" ".join(p.get_text().split()) for p in page.select("p[id]")
                 if "First a footnote" in p.get_text())
-    assert text.startswith("First a footnote,1 then a citation2, a second footnote3 and a "
-                           "citation again4.1")
+    # (a note's number goes after the punctuation that follows the citation)
+    assert text.startswith("First a footnote,1 then a citation,2 a second footnote3 and a "
+                           "citation again.41")
     notes = page.select("div.footnote > ol > li")
     assert len(page.select("div.footnote")) == 1 and len(notes) == 4
     assert [" ".join(li.get_text().split())[:22] for li in notes] == [
