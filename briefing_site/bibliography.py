@@ -333,8 +333,8 @@ def _names(item: dict, role: str = "author") -> list[str]:
         if name.get("literal"):
             names.append(str(name["literal"]))
         else:
-            family = " ".join(str(name[part]) for part in ("non-dropping-particle", "family")
-                              if name.get(part))
+            family = " ".join(str(name[part]) for part in (
+                "dropping-particle", "non-dropping-particle", "family") if name.get(part))
             names.append(", ".join(part for part in (family, str(name.get("given") or ""))
                                    if part))
     return names

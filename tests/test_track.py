@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from briefing_site import render, search
+from briefing_site.bibliography import cite
 from briefing_site.convert import convert_bodies
 from briefing_site.enrich import enrich, glossary_entries
 from briefing_site.load import load_site
@@ -24,7 +25,9 @@ def _site(content: Path, templates: Path):
     site = load_site(content).site
     entries = glossary_entries(site, FieldRenderer())
     docs = convert_bodies(site.briefings, entries, site.config)
-    data = enrich(site, docs, entries)
+    references, problems = cite(site, docs, content)
+    assert not [p for p in problems if p.is_error]
+    data = enrich(site, docs, entries, references=references)
     # (The index's own files read what search.corpus analysed, stamped by its contents; its
     # paragraphs' files read each briefing's view, as pages do.)
     return data, plan_site(data, templates, index=search.corpus(data, FieldRenderer()))
@@ -45,6 +48,12 @@ def _changed(value):
         return value + " (changed)" if value else "changed"
     if isinstance(value, tuple) and len(value) > 1:
         return value[::-1]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # (a value made of parts, such as a briefing's rendered references: one part changed)
+        for field in dataclasses.fields(value):
+            changed = _changed(getattr(value, field.name))
+            if changed is not None:
+                return dataclasses.replace(value, **{field.name: changed})
     return None
 
 

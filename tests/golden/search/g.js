@@ -1,0 +1,1 @@
+briefingSearch.shard('g','[["gives",{"2":{"2":1}}]]');

@@ -1,0 +1,1 @@
+briefingSearch.shard('r','[["reached",{"2":{"2":1}}]]');
