@@ -33,7 +33,9 @@ class CitedWork:
     key: str
     html: str
     text: str
-    places: tuple[tuple[str, int], ...]  # (paragraph id, number) of each citing paragraph
+    # Where it is cited, each as (id, what the link shows, its label): a paragraph ("p3",
+    # "¶3", "paragraph 3"), or a citation outside them ("cite-7", "list item", "a list item").
+    places: tuple[tuple[str, str, str], ...]
     highwire: str  # for a citation_reference meta tag
     json_ld: str  # a schema.org entry for the page's JSON-LD "citation", as JSON text
 
@@ -274,12 +276,14 @@ def _references(rendered: csl.Rendered, doc: Document, holes_json: str,
     texts = tuple(cluster.text for cluster in doc.citations)
     data = {item["id"]: item for item in map(json.loads, items)}
     numbers = {p.id: p.number for p in doc.paragraphs}
-    places: dict[str, list[tuple[str, int]]] = {}
-    for cluster, hole in zip(doc.citations, holes_at, strict=True):
-        if hole is None or cluster.paragraph is None:
+    places: dict[str, list[tuple[str, str, str]]] = {}
+    for n, (cluster, hole) in enumerate(zip(doc.citations, holes_at, strict=True), 1):
+        if hole is None:
             continue
+        number = numbers.get(cluster.paragraph or "")
+        here = (cluster.paragraph, f"¶{number}", f"paragraph {number}") if number else \
+            (f"cite-{n}", cluster.where, f"a {cluster.where}")
         for item in cluster.items:
-            here = (cluster.paragraph, numbers[cluster.paragraph])
             if here not in places.setdefault(item.key, []):
                 places[item.key].append(here)
     citations, holes, number = [], [], 0

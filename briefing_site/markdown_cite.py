@@ -49,6 +49,7 @@ class Cluster:
     items: tuple[CiteItem, ...]
     bare: bool = False
     paragraph: str | None = None  # the id of the paragraph it is in (set once known)
+    where: str = ""  # outside the paragraphs: the kind of place ("list item"...)
     # A space before it, which the hole holds: a note's number goes straight after the word.
     spaced: bool = False
     # With a note style: the body's own footnotes before it, and whether it is inside one
@@ -161,27 +162,42 @@ class _FindProcessor(Treeprocessor):
 
 
 class _PlaceProcessor(Treeprocessor):
-    """Notes the paragraph each citation is in, once the anchors have numbered them."""
+    """Notes where each citation is, once the anchors have numbered the paragraphs: in
+    which paragraph; or, outside them (a list item, a table cell, a footnote), the kind of
+    place, and its hole gets an id of its own (``cite-N``) for the references to link to."""
 
     def __init__(self, md: Markdown, ext: Citations) -> None:
         super().__init__(md)
         self.ext = ext
 
     def run(self, root: etree.Element) -> None:
-        if not self.ext.clusters:
-            return
-        for p in root.iter("p"):
-            pid = p.get("id", "")
-            if not pid.startswith(OWN_ID):
+        if self.ext.clusters:
+            self.walk(root, None, "text")
+
+    def walk(self, element: etree.Element, paragraph: str | None, where: str) -> None:
+        for child in element:
+            pid = child.get("id", "")
+            if child.tag == "p" and pid.startswith(OWN_ID):
+                self.walk(child, pid[len(OWN_ID):], where)
                 continue
-            for span in p.iter("span"):
-                text = span.text or ""
-                if text.startswith(CITE_START) and text[len(CITE_START):-1].isdigit():
-                    number = int(text[len(CITE_START):-len(CITE_END)])
-                    self.ext.clusters[number - 1] = replace(
-                        self.ext.clusters[number - 1], paragraph=pid[len(OWN_ID):])
+            text = child.text or ""
+            if child.tag == "span" and text.startswith(CITE_START) and \
+                    text[len(CITE_START):-1].isdigit():
+                number = int(text[len(CITE_START):-len(CITE_END)])
+                cluster = self.ext.clusters[number - 1]
+                if paragraph is None:
+                    child.set("id", f"{OWN_ID}cite-{number}")
+                self.ext.clusters[number - 1] = replace(cluster, paragraph=paragraph,
+                                                        where="" if paragraph else where)
+                continue
+            inside = "footnote" if child.tag == "div" and "footnote" in child.get(
+                "class", "") else _PLACES.get(child.tag, where)
+            self.walk(child, paragraph, inside)
 
 
+# The kinds of place outside the paragraphs a citation can be in, as the references name them.
+_PLACES = {"li": "list item", "td": "table cell", "th": "table cell", "dd": "definition",
+           "dt": "definition"}
 _PUNCTUATION = ".,;:!?"
 
 

@@ -55,7 +55,7 @@ DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template",
 
 
 
-_OWN_PARAGRAPH = re.compile(OWN_ID + r"p\d+")
+_OWN_ID = {"p": re.compile(OWN_ID + r"p\d+"), "span": re.compile(OWN_ID + r"cite-\d+")}
 _MARKS = re.compile(f"[{OWN_ID}{TIP_START[0]}{TIP_END}]")  # the build's own marks
 _ADDRESSES = {"href", "src", "cite"}
 
@@ -66,12 +66,12 @@ def _attribute(tag: str, attribute: str, value: str) -> str | None:
     Checked as it will be written: without the characters no page may hold (which
     ``clean_html`` drops, and which would otherwise join ``java&#1;script:`` into a scheme
     after nh3 checked it), and without the build's own marks except where the build puts
-    them (a hint's hole in a term link's ``data-tip``, a paragraph's id).
+    them (a hint's hole in a term link's ``data-tip``, a paragraph's id, a citation's).
     """
     own = False
     if not (value.isascii() and value.isprintable()):  # (most values: nothing to drop)
         value = forbidden(value).sub("", value)
-        own = attribute == "id" and tag == "p" and bool(_OWN_PARAGRAPH.fullmatch(value))
+        own = attribute == "id" and tag in _OWN_ID and bool(_OWN_ID[tag].fullmatch(value))
         if not own and not (attribute == "data-tip" and tag == "span"):
             value = _MARKS.sub("", value)
     if attribute == "id":

@@ -265,6 +265,24 @@ def test_a_bare_handle_in_a_briefing_without_citations_stays_as_written(tmp_path
         assert "cite:" not in page.decode()
 
 
+def test_a_citation_outside_the_paragraphs_is_linked_back_to_where_it_is(tmp_path, run):
+    body = ("\n\nA paragraph [@sullivan2022].\n\n- a tight list item [@institute2021]\n"
+            "- another\n\n| source | note |\n|---|---|\n| a cell | [@sullivan2022, p. 2] |\n")
+    content = _content(tmp_path, body=body)
+    out = tmp_path / "site"
+    assert run("build", "--content", content, "--templates", TEMPLATES, "--out", out).code == 0
+    page = parse(out / "briefings" / "quiet-week.html")
+    links = {li["id"]: [(a.get_text(), a["aria-label"], a["href"]) for a in
+                        li.select(".backlinks a")] for li in page.select("ul.bibliography > li")}
+    paragraph = next(p["id"] for p in page.select("p[id]") if "A paragraph" in p.get_text())
+    number = paragraph[1:]
+    assert links["ref-institute2021"] == [("list item", "a list item", "#cite-2")]
+    assert links["ref-sullivan2022"] == [(f"¶{number}", f"paragraph {number}", f"#{paragraph}"),
+                                         ("table cell", "a table cell", "#cite-3")]
+    assert "Example Policy Institute" in page.find(id="cite-2").find_parent("li").get_text()
+    assert page.find(id="cite-3").find_parent("td") is not None
+
+
 def test_a_csl_file_in_the_content_folder_is_a_style(tmp_path, run):
     from briefing_site import csl
 
