@@ -157,10 +157,12 @@ def _documents(jobs: list[Job]) -> list[tuple[Job, list[int]]]:
         alike.setdefault((job.style, job.lang), []).append(index)
     documents = []
     for (style, lang), indices in alike.items():
-        if not shared_documents.can_share(style):
+        sharing = shared_documents.sharing(style)
+        if sharing is None:
             documents += [(jobs[index], [index]) for index in indices]
             continue
-        for group in shared_documents.groups([jobs[i].references for i in indices]):
+        for group in shared_documents.groups([jobs[i].references for i in indices],
+                                             first=sharing == "first"):
             members = [indices[i] for i in group]
             documents.append((Job(
                 tuple(r for i in members for r in jobs[i].references),

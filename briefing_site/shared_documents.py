@@ -11,8 +11,11 @@ only to tell apart works whose authors, editors... are written alike, and a styl
 no one cites by title. So two briefings share a document only if they cite no work in
 common (a work's first citation, "ibid." and "subsequent" forms depend on every earlier
 citation of it) and no work of one shares a family name with a work of the other (works
-without names count as sharing one). Styles that number works or notes across the document
-(``citation-number``, ``first-reference-note-number``) never share one.
+without names count as sharing one). Only first names count where the style's
+``givenname-disambiguation-rule`` expands no other (``primary-name``, ``by-cite``: cites
+alike begin with the same name); with ``all-names`` every name does. Styles that number
+works or notes across the document (``citation-number``, ``first-reference-note-number``)
+never share one.
 """
 
 from __future__ import annotations
@@ -32,27 +35,34 @@ _NUMBERED = {"citation-number", "first-reference-note-number"}
 
 
 @lru_cache(maxsize=8)
-def can_share(style: str) -> bool:
-    """Whether briefings may share documents under the CSL style ``style`` (its XML)."""
+def sharing(style: str) -> str | None:
+    """How briefings may share documents under the CSL style ``style`` (its XML): None (they
+    may not), "first" (only the first name of a work's people counts) or "all"."""
     root = etree.fromstring(style.encode("utf-8"))
-    return not any(_NUMBERED & set(element.get("variable", "").split())
-                   for element in root.iter())
+    if any(_NUMBERED & set(element.get("variable", "").split()) for element in root.iter()):
+        return None
+    rule = next((element.get("givenname-disambiguation-rule") for element in root
+                 if element.tag.endswith("citation")), None) or "by-cite"
+    return "all" if rule.startswith("all-names") else "first"
 
 
-def names(item: dict) -> frozenset[str]:
-    """The words of the family names (and organisations) of a CSL-JSON item's people."""
+def names(item: dict, first: bool = False) -> frozenset[str]:
+    """The words of the family names (and organisations) of a CSL-JSON item's people; with
+    ``first``, of the first of each role's (the first author, the first editor...)."""
     words: set[str] = set()
     for value in item.values():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            for name in value:
+            for name in value[:1] if first else value:
                 for part in ("family", "literal", "non-dropping-particle"):
                     words.update(w.casefold() for w in _WORD.findall(str(name.get(part, ""))))
     return frozenset(words or {_NO_NAMES})
 
 
-def groups(works: list[tuple[str, ...]], most: int = MOST) -> list[list[int]]:
+def groups(works: list[tuple[str, ...]], most: int = MOST, first: bool = False
+           ) -> list[list[int]]:
     """The briefings (given by the CSL-JSON texts of the works each cites), as groups of
-    their indices that may each be one document: no work, nor family name, in common."""
+    their indices that may each be one document: no work, nor family name, in common
+    (``first``: of first names only, see ``sharing``)."""
     memo: dict[str, tuple[str, frozenset[str]]] = {}
     open_groups: list[tuple[list[int], set[str], set[str]]] = []  # indices, keys, names
     done: list[list[int]] = []
@@ -61,7 +71,7 @@ def groups(works: list[tuple[str, ...]], most: int = MOST) -> list[list[int]]:
         for text in texts:
             if text not in memo:
                 item = json.loads(text)
-                memo[text] = (str(item.get("id")), names(item))
+                memo[text] = (str(item.get("id")), names(item, first))
             key, its = memo[text]
             keys.add(key)
             words |= its

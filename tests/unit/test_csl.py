@@ -56,6 +56,22 @@ def test_briefings_that_share_a_document_get_what_each_would_alone(name):
         assert alone[0].texts[0].endswith("2022)") and alone[-1].texts[0][-3:] in ("2a)", "2b)")
 
 
+@pytest.mark.parametrize("name", sorted(csl.STYLES))
+def test_names_after_the_first_let_briefings_share_a_document_unchanged(name):
+    def book(key, year, *people):
+        return json.dumps({"id": key, "type": "book", "title": f"Book {key}", "issued": {
+            "date-parts": [[year]]}, "author": [dict(zip(("family", "given"), person.split()))
+                                                for person in people]})
+
+    style = csl.style_xml(name, csl.STYLE_FOLDER)
+    works = [book("x", 2020, "Ng Ann", "Berg Jonas"), book("y", 2021, "Berg Karl"),
+             book("z", 2021, "Lee Kim", "Ng Bo")]
+    jobs = [csl.Job((work,), ((csl.Item(key),),), style, "en-US")
+            for key, work in zip("xyz", works, strict=True)]
+    assert [members for _, members in csl._documents(jobs)] == [[0, 1, 2]]
+    assert csl.process(jobs) == csl._batch(csl.pandoc(), jobs)
+
+
 def test_works_that_share_a_work_or_a_family_name_never_share_a_document():
     def work(key, *families, literal=None):
         names = [{"literal": literal}] if literal else [{"family": f} for f in families]
@@ -77,9 +93,21 @@ def test_works_that_share_a_work_or_a_family_name_never_share_a_document():
 def test_a_style_that_numbers_works_or_notes_never_shares_a_document():
     numbered = ('<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text"><citation>'
                 '<layout><text variable="{}"/></layout></citation></style>')
-    assert not shared_documents.can_share(numbered.format("citation-number"))
-    assert not shared_documents.can_share(numbered.format("first-reference-note-number"))
-    assert shared_documents.can_share(numbered.format("title"))
+    assert shared_documents.sharing(numbered.format("citation-number")) is None
+    assert shared_documents.sharing(numbered.format("first-reference-note-number")) is None
+    assert shared_documents.sharing(numbered.format("title")) == "first"
+    every = numbered.format("title").replace(
+        "<citation>", '<citation givenname-disambiguation-rule="all-names">')
+    assert shared_documents.sharing(every) == "all"
+    assert [shared_documents.sharing(csl.style_xml(name, csl.STYLE_FOLDER))
+            for name in sorted(csl.STYLES)] == ["first", "first", "first"]
+
+
+def test_where_only_first_names_are_expanded_only_they_keep_briefings_apart():
+    second = [(json.dumps({"id": "a", "author": [{"family": "Ng"}, {"family": "Berg"}]}),),
+              (json.dumps({"id": "b", "author": [{"family": "Berg"}]}),)]
+    assert shared_documents.groups(second, first=True) == [[0, 1]]
+    assert shared_documents.groups(second) == [[0], [1]]
 
 
 @pytest.mark.parametrize("name", sorted(csl.STYLES))
