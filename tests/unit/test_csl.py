@@ -59,9 +59,10 @@ def test_briefings_that_share_a_document_get_what_each_would_alone(name):
 @pytest.mark.parametrize("name", sorted(csl.STYLES))
 def test_names_after_the_first_let_briefings_share_a_document_unchanged(name):
     def book(key, year, *people):
-        return json.dumps({"id": key, "type": "book", "title": f"Book {key}", "issued": {
-            "date-parts": [[year]]}, "author": [dict(zip(("family", "given"), person.split(), strict=True))
-                                                for person in people]})
+        authors = [dict(zip(("family", "given"), person.split(), strict=True))
+                   for person in people]
+        return json.dumps({"id": key, "type": "book", "title": f"Book {key}",
+                           "issued": {"date-parts": [[year]]}, "author": authors})
 
     style = csl.style_xml(name, csl.STYLE_FOLDER)
     works = [book("x", 2020, "Ng Ann", "Berg Jonas"), book("y", 2021, "Berg Karl"),
