@@ -130,7 +130,9 @@ def process(jobs: list[Job], jobs_at_once: int = 1) -> list[Rendered]:
         return []
     executable = pandoc()
     documents = _documents(jobs)
-    count = max(-(-len(documents) // BATCH), min(jobs_at_once, len(documents)))
+    # As many chunks for each process, so that none is left working alone at the end.
+    at_once = max(1, min(jobs_at_once, len(documents)))
+    count = at_once * -(-len(documents) // (BATCH * at_once))
     chunks = [documents[start::count] for start in range(count)]
     with ThreadPoolExecutor(max_workers=max(1, jobs_at_once)) as pool:  # work is in children
         answers = list(pool.map(lambda chunk: _batch(executable, [d for d, _ in chunk]),
