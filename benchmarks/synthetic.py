@@ -117,19 +117,20 @@ def cite_in(text: str, rng: random.Random, works: int, citations: int) -> str:
 
 
 def generate(target: Path, count: int, seed: int = 1, citations: int = 0,
-             cite_every: int = 1) -> Path:
+             cite_every: int = 1, events: int = EVENTS, terms: int = TERMS) -> Path:
     """Write a synthetic content folder with ``count`` briefings under ``target``; with
     ``citations``, every ``cite_every``-th briefing cites that many works of a made-up
-    references.bib (the rest of the corpus is the same either way)."""
+    references.bib (the rest of the corpus is the same either way). ``events`` and
+    ``terms`` size the timeline and the glossary (the sample's terms included)."""
     rng = random.Random(seed)
     content = target / "content"
     (content / "briefings").mkdir(parents=True)
     shutil.copy(CONTENT / "site.yml", content / "site.yml")
     sample_terms = sum(1 for line in (CONTENT / "glossary.yml").read_text().splitlines()
                        if line.startswith("- id:"))
-    extra = made_up_terms(max(0, TERMS - sample_terms))
+    extra = made_up_terms(max(0, terms - sample_terms))
     write_glossary(content / "glossary.yml", extra)
-    write_timeline(content / "timeline.yml", rng, EVENTS)
+    write_timeline(content / "timeline.yml", rng, events)
     paragraphs = op_ed_paragraphs()
     citing = range(0, count, cite_every) if citations else range(0)
     works = min(300, max(4, len(citing) * 2))
