@@ -45,15 +45,29 @@
     return MiniSearch.loadJS({ ...base, storedFields: {}, index: terms }, OPTIONS);
   }
 
+  // One word's results: from its shard, or, for a word long enough to forgive a typo that
+  // its shard has nothing for, from every other shard loaded (the typo may be its first
+  // letter: "Gokayev" is in t's shard).
+  function lookup(engines, term) {
+    const own = engines.get(shardOf(term));
+    const found = own ? own.search(term) : [];
+    if (found.length || term.length < 5) return found;
+    return [...engines].filter(([name]) => name !== shardOf(term))
+      .flatMap(([, other]) => other.search(term));
+  }
+
+  // Whether a word of the query that forgives a typo found nothing: the other shards may
+  // have it.
+  const unmatched = (results, query) => terms(query).some((term) => term.length >= 5 &&
+    !results.some((result) => result.queryTerms.includes(term)));
+
   // A query's results, as MiniSearch's own search of the whole index would give them: each
   // word is looked up in its shard, and the scores are combined as MiniSearch combines them
   // (summed, then multiplied by how many of the query's words matched).
   function search(engines, query) {
-    const words = terms(query).filter((term) => engines.has(shardOf(term)));
-    if (words.length === 1) return engines.get(shardOf(words[0])).search(words[0]);
     const found = new Map();
-    for (const term of words) {
-      for (const result of engines.get(shardOf(term)).search(term)) {
+    for (const term of terms(query)) {
+      for (const result of lookup(engines, term)) {
         const seen = found.get(result.id);
         if (!seen) {
           found.set(result.id, { ...result, queryTerms: [...result.queryTerms] });
@@ -82,7 +96,7 @@
   }
 
   scope.briefingSearchCore = {
-    tokenize, processTerm, terms, shardOf, OPTIONS, engine, search, ranked,
+    tokenize, processTerm, terms, shardOf, OPTIONS, engine, search, ranked, unmatched,
   };
 })(typeof window === "undefined" ? globalThis : window);
 
@@ -127,9 +141,9 @@
   }
   const ready = () => Promise.all([load("assets/minisearch/index.js"), load("search/index.js")]);
 
-  async function enginesFor(query) {
+  async function enginesFor(query, every = false) {
     await ready();
-    const wanted = new Set(core.terms(query).map(core.shardOf)
+    const wanted = new Set(every ? loaded.base.shards : core.terms(query).map(core.shardOf)
       .filter((shard) => loaded.base.shards.includes(shard)));
     await Promise.all([...wanted].map((shard) => load(`search/${shard}.js`)));
     for (const shard of wanted) {
@@ -242,7 +256,12 @@
     }
     let results;
     try {
-      results = core.ranked(core.search(await enginesFor(query), query));
+      results = core.search(await enginesFor(query), query);
+      if (core.unmatched(results, query) && loaded.base.shards.some((s) => !engines.has(s))) {
+        // A typo in a word's first letter, perhaps: the whole index, this once.
+        results = core.search(await enginesFor(query, true), query);
+      }
+      results = core.ranked(results);
     } catch (error) {
       if (turn === asked) status.textContent = "Search is not available: " + error.message;
       return;
