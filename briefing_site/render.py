@@ -269,9 +269,10 @@ def plan_site(data: Enriched, templates: Path,
               for view in data.briefings for suffix, style in CITATION_FILES]
     if index is not None:
         files.append(Planned("search/index.js", None, {
-            "entries": index.entries, "shards": tuple(index.parts)}, search.index_script))
-        files += [Planned(f"search/{shard}.js", None, {"parts": parts, "shard": shard},
-                          search.shard_script) for shard, parts in index.parts.items()]
+            "entries": index.entries, "shards": tuple(s.name for s in index.shards)},
+            search.index_script))
+        files += [Planned(f"search/{shard.name}.js", None, {"shard": shard}, search.shard_script)
+                  for shard in index.shards]
         files += [Planned(f"search/text/{view.briefing.slug}.js", None, {"view": view},
                           search.text_script) for view in data.briefings]
     return Plan(files, env, templates, digests or template_digests(templates))

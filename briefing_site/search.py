@@ -119,6 +119,17 @@ class Part:
     terms: Terms
 
 
+@dataclass(frozen=True)
+class Shard:
+    """The parts of one shard's file, in order. Stamped (see ``stamps.SPELT``) by its name and
+    ``digest``, a digest of its parts' numbers and digests: recording that a file read a
+    thousand parts costs one stamp, not a thousand."""
+
+    name: str
+    digest: str
+    parts: tuple[Part, ...]
+
+
 def _analyse(fields: tuple[str, ...]) -> tuple[tuple[int, ...], dict[str, tuple[str, Terms]]]:
     """A document's length in each field, and its terms by shard, each with their digest."""
     lengths, shards = [], {}
@@ -201,7 +212,7 @@ class Corpus:
     """Every document of the site analysed: briefings (newest first), terms, events."""
 
     entries: tuple[Entry, ...]
-    parts: dict[str, tuple[Part, ...]]  # by shard, in order
+    shards: tuple[Shard, ...]  # by name
 
 
 def corpus(data: Enriched, renderer: FieldRenderer,
@@ -221,7 +232,9 @@ def corpus(data: Enriched, renderer: FieldRenderer,
             parts.setdefault(shard, []).append(Part(number, digest, terms))
     for stale in [k for k in memo if k.startswith(MEMO_PREFIX) and k not in used]:
         del memo[stale]
-    return Corpus(tuple(entries), {shard: tuple(parts[shard]) for shard in sorted(parts)})
+    return Corpus(tuple(entries), tuple(
+        Shard(name, _digest(tuple((part.number, part.digest) for part in parts[name])),
+              tuple(parts[name])) for name in sorted(parts)))
 
 
 def _script(call: str, value: Any, name: str = "") -> bytes:
@@ -279,7 +292,8 @@ def index_script(context: dict[str, Any]) -> bytes:
 
 def shard_script(context: dict[str, Any]) -> bytes:
     """``search/<shard>.js``."""
-    return _script("briefingSearch.shard", terms(context["parts"]), context["shard"])
+    shard = context["shard"]
+    return _script("briefingSearch.shard", terms(shard.parts), shard.name)
 
 
 def text_script(context: dict[str, Any]) -> bytes:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .listings import Group, Page
 from .model import Briefing, Event, SiteConfig, Term
-from .search import Entry, Part
+from .search import Entry, Part, Shard
 from .views import BriefingView, Enriched, EventView, MentionGroup, TermView, UsedTerm
 
 Identity = tuple
@@ -42,7 +42,8 @@ SPELT: dict[type, Callable[[Any], tuple]] = {
     MentionGroup: lambda g: ("group", g.briefing.slug, g.places),
     UsedTerm: lambda u: ("used", u.term.id, u.tip),
     Entry: lambda e: ("entry", e.stored, e.lengths),  # the search index's, and its parts:
-    Part: lambda p: ("part", p.number, p.digest),  # their terms by a digest of them
+    Part: lambda p: ("part", p.number, p.digest),  # their terms by a digest of them,
+    Shard: lambda s: ("shard", s.name, s.digest),  # and a shard's parts by one of theirs
 }
 
 

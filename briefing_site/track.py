@@ -28,13 +28,13 @@ from .chart import Axis, Chart, Mark, Tick
 from .cite import Name, Styled
 from .markup import Anchor, Block, Document
 from .model import Author, LaterNote, PartialDate, Sourced
-from .search import Entry, Part
+from .search import Entry, Part, Shard
 from .stamps import IDENTITIES, Identity, Read, Seen, Stamper
 from .views import Enriched
 
 # Values made only of text and numbers: handed to templates as they are, stamped by content.
 PLAIN = frozenset({PartialDate, Author, Sourced, LaterNote, Anchor, Block, Document, Name,
-                   Styled, Chart, Axis, Tick, Mark, References, CitedWork, Entry, Part})
+                   Styled, Chart, Axis, Tick, Mark, References, CitedWork, Entry, Part, Shard})
 _SCALARS = frozenset({str, int, float, bool, type(None), Markup, bytes})
 _PLAINISH = _SCALARS | PLAIN
 _FIELDS: dict[type, tuple[str, ...]] = {}

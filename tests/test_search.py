@@ -144,11 +144,13 @@ def test_a_part_of_the_index_is_stamped_by_a_digest_of_its_terms(content):
     site = load_site(content).site
     entries = glossary_entries(site, FieldRenderer())
     data = enrich(site, convert_bodies(site.briefings, entries, site.config), entries)
-    parts = [part for parts in search.corpus(data, FieldRenderer()).parts.values()
-             for part in parts]
+    shards = search.corpus(data, FieldRenderer()).shards
+    parts = [part for shard in shards for part in shard.parts]
     assert len({part.digest for part in parts}) == len({part.terms for part in parts}) > 100
     for part in parts:
         assert part.digest == search._digest(part.terms)
+    for shard in shards:  # and a shard by a digest of what its parts are stamped by
+        assert shard.digest == search._digest(tuple((p.number, p.digest) for p in shard.parts))
 
 
 def test_search_false_in_site_yml_leaves_search_out(content, tmp_path):

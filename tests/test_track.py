@@ -109,15 +109,17 @@ def test_the_spy_finds_a_read_that_bypasses_the_record(tmp_path, monkeypatch):
 
 
 def test_values_spelt_out_for_their_stamps_leave_no_field_out():
-    from briefing_site.search import Entry, Part
+    from briefing_site.search import Entry, Part, Shard
     from briefing_site.stamps import SPELT
     from briefing_site.views import MentionGroup, UsedTerm
 
     # Each is spelt as (a tag, then every field): a field added to one of these records
     # must be added to its spelling, or pages showing it would not see it change. (A part
-    # of the search index is spelt by a digest of its terms: tests/test_search.py.)
+    # of the search index is spelt by a digest of its terms, a shard by one of its parts':
+    # tests/test_search.py.)
     covered = {MentionGroup: {"briefing", "places"}, UsedTerm: {"term", "tip"},
-               Entry: {"stored", "lengths"}, Part: {"number", "digest", "terms"}}
+               Entry: {"stored", "lengths"}, Part: {"number", "digest", "terms"},
+               Shard: {"name", "digest", "parts"}}
     assert set(SPELT) == set(covered)
     for kind, names in covered.items():
         assert {f.name for f in dataclasses.fields(kind)} == names, kind
