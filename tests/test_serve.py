@@ -332,9 +332,17 @@ def test_a_site_that_never_built_shows_its_errors_until_fixed(tmp_path):
         server.close()
 
 
+def _as_from_a_terminal() -> None:
+    # A command started in the background by a shell without job control (`sh -c '... &'`,
+    # as a CI runner may start the tests) ignores SIGINT, and so would every child: Ctrl-C
+    # comes from a terminal, where it is never ignored.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_cli(*args: str) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_as_from_a_terminal)
     line = process.stdout.readline()
     match = re.search(r"at (http://\S+/) ", line)
     assert match, line + process.stderr.read()
