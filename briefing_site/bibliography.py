@@ -95,16 +95,9 @@ def _style(site: Site, content: Path) -> tuple[str | None, Diagnostic | None]:
 
 def note_style(site: Site, content: Path) -> bool:
     """Whether the site's citation style makes notes of citations (False for a style that
-    cannot be read: ``cite`` says why)."""
-    name = site.config.citation_style
-    if name == "chicago-note-bibliography":
-        return True
-    if name in csl.STYLES or not name.endswith(".csl"):
-        return False
-    try:
-        return csl.is_note_style(csl.style_xml(name, content))
-    except Exception:  # unreadable, or not XML
-        return False
+    cannot be used: ``cite`` says why)."""
+    xml, _ = _style(site, content)
+    return xml is not None and csl.is_note_style(xml)
 
 
 def _works(paths: list[tuple[Path, str]], memo) -> tuple[dict[str, Work], list[Diagnostic]]:
@@ -280,8 +273,8 @@ def _references(rendered: csl.Rendered, doc: Document, holes_json: str,
     for n, (cluster, hole) in enumerate(zip(doc.citations, holes_at, strict=True), 1):
         if hole is None:
             continue
-        number = numbers.get(cluster.paragraph or "")
-        here = (cluster.paragraph, f"¶{number}", f"paragraph {number}") if number else \
+        at = numbers.get(cluster.paragraph or "")
+        here = (cluster.paragraph, f"¶{at}", f"paragraph {at}") if at else \
             (f"cite-{n}", cluster.where, f"a {cluster.where}")
         for item in cluster.items:
             if here not in places.setdefault(item.key, []):
