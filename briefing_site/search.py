@@ -6,7 +6,10 @@ index this module writes, so that no Node is needed to build and nothing is serv
 - ``search/index.js``: what every query needs (MiniSearch's ``loadJSON`` format without its
   terms: the documents, their field lengths and what a result shows);
 - ``search/<shard>.js``: the index's terms, split by their first letter (``shard_of``), so
-  that a query loads the index of the words it has and no more;
+  that a query loads the index of the words it has and no more. A shard lists each
+  document's words (see ``Terms``), not MiniSearch's each word's documents: its file is
+  then the analyses joined, with no work (the reader's browser turns it round, see
+  ``index`` in search-ui.js), and smaller;
 - ``search/text/<slug>.js``: a briefing's paragraphs, loaded for the briefings a query
   shows, to cut a snippet from the paragraph that matched.
 
@@ -99,11 +102,11 @@ class Entry:
     lengths: tuple[int, ...]  # distinct words of each field, as MiniSearch counts them
 
 
-# Of each field, its terms and how many times each is in it, marshalled: (((terms), (times)),
-# ...). Bytes, because the cache keeps every document's: a pickle of bytes loads in a blink,
-# one of 600,000 texts and numbers takes half a second at N = 1,000. (Marshal's version 2
-# shares nothing, so equal terms give equal bytes, and it reads and writes them several
-# times faster than JSON.)
+# Of each field of a document, its words in one shard and how many times each is in it, as
+# the shard's file has them: for each field two JSON strings, the words and the numbers, each
+# space-separated, UTF-8 (``"castling move","1 2","","",...``). Words need no escaping, in
+# JSON or in the script's quotes: tokenize leaves nothing in them but letters and digits.
+# Bytes, because the cache keeps every document's: a pickle of bytes loads in a blink.
 Terms = bytes
 
 
@@ -139,33 +142,38 @@ def _analyse(fields: tuple[str, ...]) -> tuple[tuple[int, ...], dict[str, tuple[
         for stop in STOP_WORDS & words.keys():
             del words[stop]
         for shard, terms in _by_shard(words):
-            shards.setdefault(shard, [((), ())] * len(fields))[number] = terms
-    kept = {shard: marshal.dumps(tuple(terms), 2) for shard, terms in sorted(shards.items())}
+            shards.setdefault(shard, [("", "")] * len(fields))[number] = terms
+    kept = {shard: ('"' + '","'.join(itertools.chain.from_iterable(terms)) + '"').encode()
+            for shard, terms in sorted(shards.items())}
     return tuple(lengths), {shard: (_digest(terms), terms) for shard, terms in kept.items()}
 
 
 _LETTERS = [chr(code) for code in range(ord("a"), ord("z") + 2)]
 
 
-def _by_shard(counts: dict[str, int]) -> Iterable[tuple[str, tuple[tuple, tuple]]]:
-    """The (terms, times) of each shard: digits and a-z cut from the sorted terms (all in C:
-    a Python loop over each term costs twice as much), the rest one by one."""
+def _by_shard(counts: dict[str, int]) -> Iterable[tuple[str, tuple[str, str]]]:
+    """The words and their times of each shard, each space-separated: digits and a-z cut
+    from the sorted terms (all in C: a Python loop over each term costs twice as much), the
+    rest one by one."""
     terms = sorted(counts)
     times = counts.__getitem__
+
+    def joined(cut: list[str]) -> tuple[str, str]:
+        return " ".join(cut), " ".join(map(str, map(times, cut)))
+
     start = bisect.bisect_left(terms, "a")
     if start:
-        yield "0", (tuple(terms[:start]), tuple(map(times, terms[:start])))
+        yield "0", joined(terms[:start])
     for letter, following in itertools.pairwise(_LETTERS):
         end = bisect.bisect_left(terms, following, start)
         if end > start:
-            cut = terms[start:end]
-            yield letter, (tuple(cut), tuple(map(times, cut)))
+            yield letter, joined(terms[start:end])
         start = end
     rest: dict[str, list[str]] = {}
     for term in terms[start:]:
         rest.setdefault(shard_of(term), []).append(term)
     for shard in sorted(rest):
-        yield shard, (tuple(rest[shard]), tuple(map(times, rest[shard])))
+        yield shard, joined(rest[shard])
 
 
 def _digest(value: object) -> str:
@@ -271,18 +279,10 @@ def base(entries: tuple[Entry, ...], shards: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-_FIELD_IDS = [str(n) for n in range(len(FIELDS))]
-
-
-def terms(parts: tuple[Part, ...]) -> list:
-    """The serialised index's terms (``toJSON``'s ``index``) in one shard's ``parts``."""
-    found: dict[str, dict[str, dict[str, int]]] = {}
-    for part in parts:
-        number = str(part.number)
-        for field, (words, counts) in zip(_FIELD_IDS, marshal.loads(part.terms), strict=True):
-            for term, times in zip(words, counts, strict=True):
-                found.setdefault(term, {}).setdefault(field, {})[number] = times
-    return [[term, found[term]] for term in sorted(found)]
+def rows(parts: tuple[Part, ...]) -> bytes:
+    """One shard's ``parts`` as its file has them: a JSON list of rows, one a document, each
+    its number and then its ``Terms`` (``[[0,"castling move","1 2",...],...]``)."""
+    return b"[[" + b"],[".join(b"%d,%s" % (part.number, part.terms) for part in parts) + b"]]"
 
 
 def index_script(context: dict[str, Any]) -> bytes:
@@ -292,8 +292,8 @@ def index_script(context: dict[str, Any]) -> bytes:
 
 def shard_script(context: dict[str, Any]) -> bytes:
     """``search/<shard>.js``."""
-    shard = context["shard"]
-    return _script("briefingSearch.shard", terms(shard.parts), shard.name)
+    shard = context["shard"]  # (rows need no escaping: see Terms)
+    return b"briefingSearch.shard('%s','%s');\n" % (shard.name.encode(), rows(shard.parts))
 
 
 def text_script(context: dict[str, Any]) -> bytes:

@@ -4,9 +4,9 @@
 //   node tests/audit/search-index.mjs SITE DOCUMENTS.json QUERY...
 //
 // "native": MiniSearch indexes the documents itself (with search.js's options) and answers;
-// "written": MiniSearch loads the written index whole (index.js and every shard, in
-// loadJSON's format) and answers; "client": search.js's own search over the shards, as the
-// browser runs it. Each result is [id, score], best first.
+// "written": MiniSearch loads the written index whole (index.js and every shard's rows
+// turned round into loadJSON's format) and answers; "client": search.js's own search over
+// the shards, as the browser runs it. Each result is [id, score], best first.
 
 import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -35,11 +35,11 @@ for (const name of readdirSync(`${site}/search`).filter((n) => n.endsWith(".js")
 
 const native = new MiniSearch(core.OPTIONS);
 native.addAll(JSON.parse(readFileSync(documentsFile, "utf8")));
-const whole = { ...loaded.base, index: [...loaded.shards.values()].flat() };
+const whole = { ...loaded.base, index: [...core.index([...loaded.shards.values()].flat())] };
 delete whole.shards;
 const written = MiniSearch.loadJSON(JSON.stringify(whole), core.OPTIONS);
-const engines = new Map([...loaded.shards].map(([name, terms]) =>
-  [name, core.engine(MiniSearch, loaded.base, terms)]));
+const engines = new Map([...loaded.shards].map(([name, rows]) =>
+  [name, core.engine(MiniSearch, loaded.base, rows)]));
 
 const pairs = (results) => results.map((r) => [r.id, r.score]);
 const report = {};

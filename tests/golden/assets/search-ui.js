@@ -38,11 +38,34 @@
   };
   const OPTIONS = { fields: FIELDS, tokenize, processTerm, searchOptions: SEARCH_OPTIONS };
 
+  // A shard's file lists each document's words (a row: the document's number, then for
+  // each field its words and how many times each is in it, both space-separated): smaller
+  // than MiniSearch's serialised index, which lists each word's documents, and no work for
+  // the build to write. This turns the rows round into that index ([word, {field:
+  // {document: times}}], ...), words in the order MiniSearch's own indexing meets them.
+  function index(rows) {
+    const words = new Map();
+    for (const row of rows) {
+      const id = row[0];
+      for (let field = 0; field < FIELDS.length; field++) {
+        if (!row[1 + 2 * field]) continue;
+        const terms = row[1 + 2 * field].split(" ");
+        const times = row[2 + 2 * field].split(" ");
+        for (let i = 0; i < terms.length; i++) {
+          let entry = words.get(terms[i]);
+          if (!entry) words.set(terms[i], (entry = {}));
+          (entry[field] ||= {})[id] = Number(times[i]);
+        }
+      }
+    }
+    return words;
+  }
+
   // One MiniSearch per shard loaded, each with every document but only its shard's words,
   // and none of what results show (base.storedFields, by id: made into a map once, not once
   // a shard). loadJS is what loadJSON runs once the text is parsed: the base is parsed once.
-  function engine(MiniSearch, base, terms) {
-    return MiniSearch.loadJS({ ...base, storedFields: {}, index: terms }, OPTIONS);
+  function engine(MiniSearch, base, rows) {
+    return MiniSearch.loadJS({ ...base, storedFields: {}, index: index(rows) }, OPTIONS);
   }
 
   // One word's results: from its shard, or, for a word long enough to forgive a typo that
@@ -96,7 +119,8 @@
   }
 
   scope.briefingSearchCore = {
-    tokenize, processTerm, terms, shardOf, OPTIONS, engine, search, ranked, unmatched,
+    tokenize, processTerm, terms, shardOf, OPTIONS, index, engine, search, ranked,
+    unmatched,
   };
 })(typeof window === "undefined" ? globalThis : window);
 

@@ -1,1 +1,1 @@
-briefingSearch.shard('b','[["briefing",{"2":{"0":1,"1":1,"2":1}}]]');
+briefingSearch.shard('b','[[0,"","","","","briefing","1"],[1,"","","","","briefing","1"],[2,"","","","","briefing","1"]]');

@@ -1,1 +1,1 @@
-briefingSearch.shard('c','[["came",{"2":{"0":1}}],["city",{"2":{"3":1}}],["collective",{"2":{"1":1},"1":{"4":2}}],["count",{"2":{"2":1}}],["csto",{"2":{"0":2},"0":{"4":1}}],["cyrillic",{"0":{"1":1},"2":{"1":1}}]]');
+briefingSearch.shard('c','[[0,"","","","","came csto","1 2"],[1,"cyrillic","1","","","collective cyrillic","1 1"],[2,"","","","","count","1"],[3,"","","","","city","1"],[4,"csto","1","collective","2","",""]]');

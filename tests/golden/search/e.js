@@ -1,1 +1,1 @@
-briefingSearch.shard('e','[["earlier",{"2":{"2":1}}],["else",{"2":{"7":1}}],["event",{"0":{"7":1,"8":1}}]]');
+briefingSearch.shard('e','[[2,"","","","","earlier","1"],[7,"event","1","","","else","1"],[8,"event","1","","","",""]]');

@@ -1,1 +1,1 @@
-briefingSearch.shard('f','[["fixture",{"2":{"1":1,"4":1,"9":1}}],["footnote",{"2":{"0":1}}]]');
+briefingSearch.shard('f','[[0,"","","","","footnote","1"],[1,"","","","","fixture","1"],[4,"","","","","fixture","1"],[9,"","","","","fixture","1"]]');

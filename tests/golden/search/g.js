@@ -1,1 +1,1 @@
-briefingSearch.shard('g','[["gives",{"2":{"2":1}}]]');
+briefingSearch.shard('g','[[2,"","","","","gives","1"]]');

@@ -1,1 +1,1 @@
-briefingSearch.shard('j','[["jomart",{"2":{"1":1},"0":{"6":1}}]]');
+briefingSearch.shard('j','[[1,"","","","","jomart","1"],[6,"jomart","1","","","",""]]');

@@ -1,1 +1,1 @@
-briefingSearch.shard('m','[["march",{"2":{"8":1}}],["meeting",{"0":{"9":1}}],["mentions",{"2":{"0":1,"2":1}}],["met",{"2":{"0":1,"9":1}}],["method",{"2":{"2":1}}],["month",{"0":{"8":1}}]]');
+briefingSearch.shard('m','[[0,"","","","","mentions met","1 1"],[2,"","","","","mentions method","1 1"],[8,"month","1","","","march","1"],[9,"meeting","1","","","met","1"]]');

@@ -1,1 +1,1 @@
-briefingSearch.shard('o','[["only",{"0":{"7":1,"8":1}}],["organization",{"2":{"1":1},"1":{"4":2}}]]');
+briefingSearch.shard('o','[[1,"","","","","organization","1"],[4,"","","organization","2","",""],[7,"only","1","","","",""],[8,"only","1","","","",""]]');

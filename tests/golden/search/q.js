@@ -1,1 +1,1 @@
-briefingSearch.shard('q','[["quiet",{"0":{"0":1}}],["quotation",{"2":{"1":1}}]]');
+briefingSearch.shard('q','[[0,"quiet","1","","","",""],[1,"","","","","quotation","1"]]');

@@ -1,1 +1,1 @@
-briefingSearch.shard('r','[["reached",{"2":{"2":1}}]]');
+briefingSearch.shard('r','[[2,"","","","","reached","1"]]');

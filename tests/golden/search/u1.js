@@ -1,1 +1,1 @@
-briefingSearch.shard('u1','[["степнои",{"0":{"1":1}}]]');
+briefingSearch.shard('u1','[[1,"степнои","1","","","",""]]');

@@ -1,1 +1,1 @@
-briefingSearch.shard('u2','[["вестник",{"0":{"1":1}}]]');
+briefingSearch.shard('u2','[[1,"вестник","1","","","",""]]');

@@ -1,1 +1,1 @@
-briefingSearch.shard('w','[["wednesday",{"2":{"0":1}}],["week",{"0":{"0":1}}],["work",{"2":{"2":1}}]]');
+briefingSearch.shard('w','[[0,"week","1","","","wednesday","1"],[2,"","","","","work","1"]]');

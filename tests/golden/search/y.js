@@ -1,1 +1,1 @@
-briefingSearch.shard('y','[["year",{"0":{"7":1}}]]');
+briefingSearch.shard('y','[[7,"year","1","","","",""]]');
