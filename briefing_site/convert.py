@@ -7,22 +7,15 @@ already holds are not converted again, and the rest are shared out among worker 
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
-import multiprocessing
-import os
-import signal
 from collections.abc import Callable, MutableMapping
-from concurrent.futures import ProcessPoolExecutor
 
 from .errors import BuildFailed, Diagnostic
 from .markdown_ext import GlossaryEntry
 from .markup import BodyConverter, Document
 from .model import Briefing, SiteConfig
+from .workers import can_fork, die_with_parent, pool
 
-_PR_SET_PDEATHSIG = 1
-# Below this many bodies, starting workers costs more than it saves.
-PARALLEL_MINIMUM = 24
 GLOSSARY_HREF = "../glossary.html"
 
 _worker: BodyConverter | None = None  # each worker process's own converter
@@ -49,21 +42,6 @@ def _make(entries: tuple[GlossaryEntry, ...], config: SiteConfig,
           notes: bool = False) -> BodyConverter:
     return BodyConverter(entries, GLOSSARY_HREF, config.known_abbreviations,
                          config.trusted_html, notes)
-
-
-def die_with_parent() -> None:
-    """Make this worker process end when the build that forked it ends, even by SIGKILL.
-
-    Otherwise a killed build leaves its workers waiting for work forever (Linux only; other
-    systems keep the default).
-    """
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() == 1:  # the parent died before prctl took hold
-        os._exit(1)
 
 
 def _start_worker(entries: tuple[GlossaryEntry, ...], config: SiteConfig, notes: bool) -> None:
@@ -100,15 +78,10 @@ def convert_bodies(briefings: tuple[Briefing, ...], entries: tuple[GlossaryEntry
     keys = {b.slug: body_key(base, b.body) for b in briefings}
     failed: list[str] = []
     todo = sorted({keys[b.slug]: b.body for b in briefings if keys[b.slug] not in cache}.items())
-    if jobs > 1 and len(todo) >= PARALLEL_MINIMUM and "fork" in \
-            multiprocessing.get_all_start_methods():
-        # fork: workers start in milliseconds and inherit the loaded modules.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                 initializer=_start_worker,
-                                 initargs=(entries, config, notes)) as pool:
+    if can_fork(jobs, len(todo)):
+        with pool(jobs, _start_worker, (entries, config, notes)) as workers:
             size = max(1, len(todo) // (jobs * 8))
-            converted = zip(todo, pool.map(_convert, [body for _, body in todo],
+            converted = zip(todo, workers.map(_convert, [body for _, body in todo],
                                            chunksize=size), strict=True)
             for done, ((key, _), doc) in enumerate(converted, 1):
                 if doc is None:

@@ -95,7 +95,8 @@ def build_site(content: Path, templates: Path = DEFAULT_TEMPLATES, options: Opti
     digests = template_digests(templates)
     env = state.environment[1] if state.environment and \
         state.environment[0] == digests["*"] else None
-    index = search.corpus(data, renderer, state.memo) if site.config.search else None
+    index = search.corpus(data, renderer, state.memo, options.jobs) \
+        if site.config.search else None
     plan = plan_site(data, templates, env, digests, index)
     state.environment = (digests["*"], plan.env)
     keep: set[str] = set()

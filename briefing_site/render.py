@@ -7,10 +7,8 @@ import dataclasses
 import functools
 import hashlib
 import itertools
-import multiprocessing
 import os
 from collections.abc import Callable, Container, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,12 +19,13 @@ from jinja2 import meta
 
 from . import __version__, exports, search, walk
 from .chart import build_chart
-from .convert import PARALLEL_MINIMUM, Progress, die_with_parent
+from .convert import Progress
 from .dates import newest_day
 from .errors import BuildFailed, Diagnostic, SourceRef
 from .listings import author_slug, tag_slug
 from .track import Recorder, unwrap
 from .views import MENTIONS_SHOWN, Enriched
+from .workers import can_fork, pool
 
 ASSETS = "assets"
 
@@ -313,22 +312,21 @@ def _render_chunk(indexes: range) -> list[Rendered]:
 
 def _rendered(count: int, jobs: int, progress: Progress | None) -> Iterator[Rendered]:
     """Each file as it is rendered, in order, by forked workers or in this process."""
-    if jobs > 1 and count >= PARALLEL_MINIMUM and "fork" in multiprocessing.get_all_start_methods():
+    if can_fork(jobs, count):
         size = max(1, min(64, count // (jobs * 8)))
         chunks = iter([range(start, min(start + size, count))
                        for start in range(0, count, size)])
         done = 0
-        with ProcessPoolExecutor(max_workers=jobs, initializer=die_with_parent,
-                                 mp_context=multiprocessing.get_context("fork")) as pool:
+        with pool(jobs) as workers:
             # A few chunks in flight, not all of them: finished pages would otherwise pile
             # up in memory faster than they are written.
-            pending = collections.deque(pool.submit(_render_chunk, chunk)
+            pending = collections.deque(workers.submit(_render_chunk, chunk)
                                         for chunk in itertools.islice(chunks, jobs * 2))
             while pending:
                 results = pending.popleft().result()
                 following = next(chunks, None)
                 if following is not None:
-                    pending.append(pool.submit(_render_chunk, following))
+                    pending.append(workers.submit(_render_chunk, following))
                 for result in results:
                     done += 1
                     if progress:

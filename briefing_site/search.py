@@ -34,12 +34,13 @@ import json
 import marshal
 import re
 import unicodedata
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 from .markup import FieldRenderer
 from .views import Enriched
+from .workers import can_fork, pool
 
 FIELDS = ("title", "names", "text")
 MEMO_PREFIX = "search/"
@@ -224,25 +225,52 @@ class Corpus:
 
 
 def corpus(data: Enriched, renderer: FieldRenderer,
-           memo: MutableMapping[str, object] | None = None) -> Corpus:
-    """Every document of the site analysed. ``memo`` keeps each analysis from one build to
-    the next, by a digest of what its text is made of."""
+           memo: MutableMapping[str, object] | None = None, jobs: int = 1) -> Corpus:
+    """Every document of the site analysed, by ``jobs`` forked workers where many are to be.
+    ``memo`` keeps each analysis from one build to the next, by a digest of what its text
+    is made of."""
     memo = {} if memo is None else memo
-    entries, parts, used = [], {}, set()
-    for number, (stored, made_of, make) in enumerate(_sources(data, renderer)):
-        key = MEMO_PREFIX + _digest(made_of)
-        if key not in memo:
-            memo[key] = _analyse(make())
-        used.add(key)
+    sources = list(_sources(data, renderer))
+    keys = [MEMO_PREFIX + _digest(made_of) for _, made_of, _ in sources]
+    todo = {key: make for key, (_, _, make) in zip(keys, sources, strict=True)
+            if key not in memo}
+    memo.update(zip(todo, _analyses(list(todo.values()), jobs), strict=True))
+    entries, parts = [], {}
+    for number, ((stored, _, _), key) in enumerate(zip(sources, keys, strict=True)):
         lengths, shards = memo[key]
         entries.append(Entry(stored, lengths))
         for shard, (digest, terms) in shards.items():
             parts.setdefault(shard, []).append(Part(number, digest, terms))
+    used = set(keys)
     for stale in [k for k in memo if k.startswith(MEMO_PREFIX) and k not in used]:
         del memo[stale]
     return Corpus(tuple(entries), tuple(
         Shard(name, _digest(tuple((part.number, part.digest) for part in parts[name])),
               tuple(parts[name])) for name in sorted(parts)))
+
+
+_todo: list[Callable[[], tuple[str, ...]]] = []  # what forked workers analyse: inherited
+
+
+def _analyse_chunk(indexes: range) -> list:
+    return [_analyse(_todo[index]()) for index in indexes]
+
+
+def _analyses(makes: list[Callable[[], tuple[str, ...]]], jobs: int) -> list:
+    """The analysis of each document ``makes`` make, in order. (A cold build analyses every
+    document: a few seconds at N = 5,000, shared out as bodies are.)"""
+    if not can_fork(jobs, len(makes)):
+        return [_analyse(make()) for make in makes]
+    global _todo
+    _todo = makes
+    size = max(1, len(makes) // (jobs * 8))
+    try:
+        with pool(jobs) as workers:
+            chunks = [range(start, min(start + size, len(makes)))
+                      for start in range(0, len(makes), size)]
+            return [found for chunk in workers.map(_analyse_chunk, chunks) for found in chunk]
+    finally:
+        _todo = []
 
 
 def _script(call: str, value: Any, name: str = "") -> bytes:
