@@ -110,9 +110,13 @@ def main() -> None:
             on, off = found["builds"]["on"][kind], found["builds"]["off"][kind]
             more = (median(on) / median(off) - 1) * 100
             cpu = (median(on, 1) / median(off, 1) - 1) * 100
+            # Each run's "on" against the "off" right after it: the machine's speed drifts
+            # (shared, virtual) more between runs than within one pair.
+            pairs = sorted((a[1] / b[1] - 1) * 100 for a, b in zip(on, off, strict=True))
             print(f"  {kind}: {median(on):.2f} s with search, {median(off):.2f} s without "
                   f"(+{more:.1f} %); CPU {median(on, 1):.2f} s and {median(off, 1):.2f} s "
-                  f"(+{cpu:.1f} %)")
+                  f"(+{cpu:.1f} %); CPU run by run {statistics.median(pairs):+.1f} % "
+                  f"(median; {pairs[0]:+.1f} to {pairs[-1]:+.1f} %)")
         print(f"index: {found['index_raw'] / mb:.2f} MB, {found['index_gz'] / mb:.2f} MB "
               f"gzipped (index.js {found['base_gz'] / mb:.2f} MB, largest shard "
               f"{found['largest_shard_gz'] / mb:.2f} MB); engine and scripts "
