@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def build_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--jobs", type=int, default=_cores(), metavar="N",
-                         help="processes that convert and render (default: one per core)")
+                         help="processes that convert, cite, index and render "
+                         "(default: one per core)")
         sub.add_argument("--cache", type=Path, default=None, metavar="DIR",
                          help="the build cache (default: .cache beside the content folder)")
         sub.add_argument("--no-cache", action="store_true",

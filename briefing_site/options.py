@@ -13,7 +13,7 @@ class Options:
     drafts: bool = False  # include briefings marked draft
     strict: bool = False  # warnings are errors
     base_url: str | None = None  # overrides site.yml's
-    jobs: int = 1  # worker processes that convert bodies and render pages
+    jobs: int = 1  # processes that convert bodies, cite, analyse for search and render
 
     def settings(self, templates: object) -> dict[str, object]:
         """What of these, with the templates folder, goes into a build's input digest."""

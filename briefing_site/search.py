@@ -1,4 +1,4 @@
-"""The site's search index, written at build time in MiniSearch's serialised format.
+"""The site's search index, written at build time for MiniSearch.
 
 The reader's browser runs MiniSearch (vendored in ``templates/assets/minisearch``) on an
 index this module writes, so that no Node is needed to build and nothing is served but files:
@@ -264,10 +264,9 @@ def _analyses(makes: list[Callable[[], tuple[str, ...]]], jobs: int) -> list:
     global _todo
     _todo = makes
     size = max(1, len(makes) // (jobs * 8))
+    chunks = [range(start, min(start + size, len(makes))) for start in range(0, len(makes), size)]
     try:
-        with pool(jobs) as workers:
-            chunks = [range(start, min(start + size, len(makes)))
-                      for start in range(0, len(makes), size)]
+        with pool(min(jobs, len(chunks))) as workers:
             return [found for chunk in workers.map(_analyse_chunk, chunks) for found in chunk]
     finally:
         _todo = []

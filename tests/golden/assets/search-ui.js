@@ -42,7 +42,8 @@
   // each field its words and how many times each is in it, both space-separated): smaller
   // than MiniSearch's serialised index, which lists each word's documents, and no work for
   // the build to write. This turns the rows round into that index ([word, {field:
-  // {document: times}}], ...), words in the order MiniSearch's own indexing meets them.
+  // {document: times}}], ...): documents and fields in the order MiniSearch's own indexing
+  // meets them, each field's words sorted.
   function index(rows) {
     const words = new Map();
     for (const row of rows) {
@@ -51,6 +52,7 @@
         if (!row[1 + 2 * field]) continue;
         const terms = row[1 + 2 * field].split(" ");
         const times = row[2 + 2 * field].split(" ");
+        if (times.length !== terms.length) throw new Error("a search file is damaged");
         for (let i = 0; i < terms.length; i++) {
           let entry = words.get(terms[i]);
           if (!entry) words.set(terms[i], (entry = {}));
