@@ -252,8 +252,8 @@ def corpus(data: Enriched, renderer: FieldRenderer,
 _todo: list[Callable[[], tuple[str, ...]]] = []  # what forked workers analyse: inherited
 
 
-def _analyse_chunk(indexes: range) -> list:
-    return [_analyse(_todo[index]()) for index in indexes]
+def _analyse_at(index: int) -> tuple:
+    return _analyse(_todo[index]())
 
 
 def _analyses(makes: list[Callable[[], tuple[str, ...]]], jobs: int) -> list:
@@ -263,11 +263,10 @@ def _analyses(makes: list[Callable[[], tuple[str, ...]]], jobs: int) -> list:
         return [_analyse(make()) for make in makes]
     global _todo
     _todo = makes
-    size = max(1, len(makes) // (jobs * 8))
-    chunks = [range(start, min(start + size, len(makes))) for start in range(0, len(makes), size)]
     try:
-        with pool(min(jobs, len(chunks))) as workers:
-            return [found for chunk in workers.map(_analyse_chunk, chunks) for found in chunk]
+        with pool(jobs) as workers:
+            return list(workers.map(_analyse_at, range(len(makes)),
+                                    chunksize=max(1, len(makes) // (jobs * 8))))
     finally:
         _todo = []
 
